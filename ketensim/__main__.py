@@ -1,0 +1,5 @@
+"""Allow ``python -m ketensim``."""
+
+from ketensim.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The iWmo/iJw standards: releases, message catalogue, XML builders and XSD validation."""
