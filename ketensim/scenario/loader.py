@@ -1,0 +1,210 @@
+"""Load a scenario file (TOML) into a frozen :class:`~ketensim.scenario.model.Scenario`.
+
+Reading is strict (unknown keys and wrong types are errors) and is followed by the draaiboek
+rules in :mod:`ketensim.scenario.rules`. Every problem is a :class:`ScenarioError` whose message
+names the file, the key or row, and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from ketensim._resources import scenario_path
+from ketensim.exceptions import ScenarioError
+from ketensim.scenario import rules
+from ketensim.scenario.model import (
+    ACTORS,
+    HUBS,
+    PHASE_NAMES,
+    BatchNote,
+    Block,
+    Deadline,
+    GoLive,
+    Milestone,
+    Phase,
+    PortalWindow,
+    Provenance,
+    Scenario,
+)
+from ketensim.scenario.reader import Table
+from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population
+from ketensim.standards.releases import RELEASES, STANDARDS
+
+__all__ = ["load_scenario", "load_scenario_text", "resolve_scenario_path"]
+
+_MAX_BYTES = 2_000_000
+
+
+def resolve_scenario_path(name: str | Path) -> Path:
+    """A path as given if it exists, else a bundled scenario by name (``2022-3.0-3.1``)."""
+    path = Path(name)
+    if path.exists():
+        return path
+    if len(path.parts) == 1:
+        bundled = scenario_path(path.name)
+        if bundled.exists():
+            return bundled
+    raise ScenarioError(str(name), "", "no such file, and no bundled scenario by that name")
+
+
+def load_scenario(name: str | Path) -> Scenario:
+    """Load and validate a scenario file (a path, or the name of a bundled scenario)."""
+    path = resolve_scenario_path(name)
+    if path.is_dir():
+        raise ScenarioError(str(path), "", "is a directory; expected a scenario .toml file")
+    if path.stat().st_size > _MAX_BYTES:
+        raise ScenarioError(str(path), "", f"file is larger than {_MAX_BYTES} bytes; expected a scenario file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(str(path), f"byte {err.start}", "not valid UTF-8; expected a UTF-8 TOML file") from None
+    return load_scenario_text(text, str(path))
+
+
+def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
+    """Load and validate a scenario from TOML text; ``path`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(path, "", f"not valid TOML: {err}") from None
+    scenario = _read(Table(data, "", path))
+    rules.check(scenario)
+    return scenario
+
+
+def _provenance(t: Table, default_id: str = "") -> Provenance:
+    assumed = t.bool("assumed", False)
+    why = t.str("why", "")
+    source = t.str("source", "")
+    if assumed and not why:
+        t.fail("why", "missing; an assumed row must say why it is assumed")
+    if not assumed and not source:
+        t.fail("source", "missing; every row needs a source, or assumed = true with a why")
+    return Provenance(id=t.str("id", default_id), what=t.str("what", ""), source=source, assumed=assumed, why=why)
+
+
+def _weekday(t: Table, key: str, moment_key: str) -> None:
+    """Check the optional ``weekday`` against the date of ``moment_key`` (catches typos in dates)."""
+    from ketensim.timeline import weekday_name
+
+    written = t.str("weekday", None, choices=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+    if written is None or not t.has(moment_key):
+        return
+    actual = weekday_name(t.data[moment_key])
+    if written != actual:
+        t.fail("weekday", f"{written!r} does not match {moment_key} {t.data[moment_key]} which is a {actual}; "
+               "expected the weekday of the date")
+
+
+def _hubs(t: Table, key: str) -> tuple[str, ...]:
+    value = t.strings(key)
+    for hub in value:
+        if hub not in HUBS + ("ketenbureau", "zin", "gemeente", "aanbieder"):
+            t.fail(key, f"unknown party {hub!r}; expected vecozo, ib, ketenbureau, zin, gemeente or aanbieder")
+    return value
+
+
+def _read(root: Table) -> Scenario:
+    head = root.sub("scenario")
+    assert head is not None
+    ident = head.str("id")
+    name = head.str("name")
+    standards = head.strings("standards", ("iwmo", "ijw"))
+    for standard in standards:
+        if standard not in STANDARDS:
+            head.fail("standards", f"unknown standard {standard!r}; expected iwmo and/or ijw")
+    if not standards:
+        head.fail("standards", "empty; expected at least one of iwmo, ijw")
+    releases = tuple(RELEASES)
+    from_release = head.str("from_release", choices=releases)
+    to_release = head.str("to_release", choices=releases)
+    if releases.index(to_release) <= releases.index(from_release):
+        head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
+    source = head.str("source", "")
+    description = head.str("description", "").strip()
+    head.finish()
+
+    window = root.sub("window")
+    assert window is not None
+    window_start, window_end = window.instant("start"), window.instant("end")
+    if window_end <= window_start:
+        window.fail("end", f"{window_end:%Y-%m-%d %H:%M} is not after start; expected end > start")
+    window.finish()
+
+    phases_table = root.sub("phases")
+    assert phases_table is not None
+    phases = []
+    for phase_name in PHASE_NAMES:
+        t = phases_table.sub(phase_name)
+        assert t is not None
+        start, end = t.instant("start"), t.instant("end")
+        phases.append(Phase(phase_name, start, end, _provenance(t, phase_name)))
+        t.finish()
+    phases_table.finish()
+
+    g = root.sub("go_live")
+    assert g is not None
+    _weekday(g, "weekday", "at")
+    go_live = GoLive(at=g.instant("at"), by=_hubs(g, "by"), provenance=_provenance(g, "go-live"))
+    g.finish()
+
+    deadlines = []
+    for t in root.rows("deadline"):
+        _weekday(t, "weekday", "at")
+        deadlines.append(
+            Deadline(at=t.instant("at"), actor=t.str("actor", choices=ACTORS + ("all",)),
+                     messages=t.numbers("messages"), provenance=_provenance(t))
+        )
+        t.finish()
+
+    blocks = []
+    for t in root.rows("block"):
+        _weekday(t, "weekday", "at")
+        blocks.append(
+            Block(at=t.instant("at"), by=_hubs(t, "by"), messages=t.numbers("messages"),
+                  phase_out=t.bool("phase_out", False), provenance=_provenance(t))
+        )
+        t.finish()
+
+    portals = []
+    for t in root.rows("portal"):
+        _weekday(t, "weekday", "start")
+        portals.append(
+            PortalWindow(start=t.instant("start"), end=t.instant("end"), hub=t.str("hub", choices=HUBS),
+                         actor=t.str("actor", choices=ACTORS), provenance=_provenance(t))
+        )
+        t.finish()
+
+    batches = []
+    for t in root.rows("batch"):
+        batches.append(
+            BatchNote(hub=t.str("hub", choices=HUBS), day=t.day("date"), visible_from=t.clock("visible_from"),
+                      provenance=_provenance(t))
+        )
+        t.finish()
+
+    milestones = []
+    for t in root.rows("milestone"):
+        _weekday(t, "weekday", "start")
+        milestones.append(
+            Milestone(start=t.instant("start"), end=t.instant("end", None), by=_hubs(t, "by"),
+                      kind=t.str("kind", choices=("procedural", "technical")),
+                      messages=t.numbers("messages", ()), provenance=_provenance(t))
+        )
+        t.finish()
+
+    scenario_head = dict(go_live=go_live.at, window_start=window_start, window_end=window_end)
+    population = read_population(root, window_start)
+    behaviour = read_behaviour(root)
+    injections = read_injections(root, scenario_head, phases, blocks)
+    root.finish()
+
+    return Scenario(
+        id=ident, name=name, path=root.path, standards=standards, from_release=from_release,
+        to_release=to_release, window_start=window_start, window_end=window_end,
+        phases=(phases[0], phases[1], phases[2]), go_live=go_live, deadlines=tuple(deadlines),
+        blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
+        population=population, behaviour=behaviour, injections=injections, source=source,
+        description=description,
+    )

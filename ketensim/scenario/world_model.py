@@ -1,0 +1,158 @@
+"""The simulated world around a draaiboek: population size, behaviour profiles and injections.
+
+These are the ``[population]``, ``[behaviour.*]``, ``[hubs.*]`` and ``[[injection]]`` sections of a
+scenario file. Every default lives here, documented next to the field, so a scenario only states
+what it changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection"]
+
+_Z90 = 1.2815515655446004  # standard normal quantile at 0.9
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A duration in hours: fixed, or lognormal given by its median and 90th percentile."""
+
+    median: float
+    p90: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.median < 0:
+            raise ValueError(f"median must be >= 0 hours (got {self.median})")
+        if self.p90 is not None and self.p90 < self.median:
+            raise ValueError(f"p90 ({self.p90}) must be >= median ({self.median})")
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.p90 is None or self.p90 == self.median
+
+    def sample(self, rng: Any) -> float:
+        """Draw hours from ``rng`` (a ``random.Random``); a fixed Dist draws nothing."""
+        if self.is_fixed or self.median == 0:
+            return self.median
+        assert self.p90 is not None
+        sigma = math.log(self.p90 / self.median) / _Z90
+        return rng.lognormvariate(math.log(self.median), sigma)
+
+    def scaled(self, factor: float) -> Dist:
+        return Dist(self.median * factor, None if self.p90 is None else self.p90 * factor)
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    """How one actor type (gemeente or aanbieder) behaves."""
+
+    retour_hours: Dist = Dist(2.0, 16.0)
+    """Working hours from reading a heen in to sending its technical retour (OP090: within 3 days)."""
+    answer_hours: Dist = Dist(16.0, 40.0)
+    """Working hours from a request (315/317) or declaratie (323/303) to its functional answer."""
+    deadline_compliance: float = 0.95
+    """Share of actors that respect the procedural deadlines (they hold messages until go-live)."""
+    ready_at_go_live: float = 1.0
+    """Share of actors whose software speaks the new release at go-live."""
+    not_ready_hours: Dist = Dist(24.0, 72.0)
+    """Wall-clock hours after go-live until a not-ready actor can use the new release."""
+    poll_minutes: float = 60.0
+    """Minutes between two reads of the hub inbox, in working time (webservice users)."""
+    portal_share: float = 0.2
+    """Share of actors that read in through the hub's portal by hand, once per working day."""
+    portal_read_at: time = time(9, 0)
+    """When portal users read in on a working day (and in any portal read-in window)."""
+    work_start: time = time(8, 30)
+    work_end: time = time(17, 0)
+
+
+@dataclass(frozen=True)
+class HubProfile:
+    """How one hub (VECOZO or IB/GGk) forwards traffic."""
+
+    transit_minutes: float = 2.0
+    """Minutes a message spends in the hub before it is offered to the other side."""
+    batch_minutes: float = 0.0
+    """If > 0, deliveries to the receiving side happen in batches every this many minutes."""
+    capacity_per_hour: float = 60000.0
+    """Messages the hub can check and forward per hour; a backlog drains at this rate."""
+
+
+def _default_gemeente() -> ActorProfile:
+    return ActorProfile(retour_hours=Dist(3.0, 20.0), answer_hours=Dist(24.0, 60.0), poll_minutes=60.0)
+
+
+def _default_aanbieder() -> ActorProfile:
+    return ActorProfile(retour_hours=Dist(2.0, 16.0), answer_hours=Dist(8.0, 24.0), portal_share=0.3)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Behaviour profiles per actor type and per hub."""
+
+    gemeente: ActorProfile = field(default_factory=_default_gemeente)
+    aanbieder: ActorProfile = field(default_factory=_default_aanbieder)
+    vecozo: HubProfile = field(default_factory=HubProfile)
+    ib: HubProfile = field(default_factory=lambda: HubProfile(transit_minutes=5.0, batch_minutes=15.0))
+
+    def actor(self, kind: str) -> ActorProfile:
+        return self.gemeente if kind == "gemeente" else self.aanbieder
+
+    def hub(self, name: str) -> HubProfile:
+        return self.vecozo if name == "vecozo" else self.ib
+
+
+@dataclass(frozen=True)
+class Population:
+    """Size and turnover of the simulated caseload.
+
+    Volumes follow from the caseload: per active client per month a share gets a new
+    toewijzing, a wijziging or an end of care; aanbieders declare monthly per gemeente.
+    """
+
+    year: int | None = None
+    """Year of the CBS gemeente list; defaults to the year the scenario window starts."""
+    gemeenten: int = 12
+    """Number of gemeenten simulated, drawn weighted by inhabitants (at most the year's count)."""
+    aanbieders: int = 60
+    clients: int = 2000
+    """Clients with an active toewijzing at the start of the window."""
+    ijw_share: float = 0.45
+    """Share of clients under the Jeugdwet (iJw); the rest is Wmo (iWmo)."""
+    gemeenten_per_aanbieder: int = 3
+    """Gemeenten each aanbieder has a contract with."""
+    new_per_month: float = 0.05
+    """New toewijzingen per active client per month (half start with a VOT 315 from the aanbieder)."""
+    vot_share: float = 0.5
+    """Share of new toewijzingen that start with a verzoek om toewijzing (315)."""
+    change_per_month: float = 0.02
+    """Wijzigingen (301 wijziging, in 3.x half of them requested with a 317) per client per month."""
+    end_per_month: float = 0.04
+    """Ends of care (307 stop, followed by a 301 with an einddatum) per client per month."""
+    declaration_day: int = 5
+    """Working day of the month on which aanbieders send their monthly declaratie (323 / 303)."""
+
+
+@dataclass(frozen=True)
+class Injection:
+    """A fault or spoed stream over a window, as written in the scenario (see ketensim.faults)."""
+
+    kind: str
+    start: datetime
+    end: datetime
+    start_text: str
+    end_text: str
+    actor: str | None = None
+    share: float = 1.0
+    hub: str | None = None
+    messages: tuple[str, ...] = ()
+    params: tuple[tuple[str, Any], ...] = ()
+    note: str = ""
+    index: int = 0
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)

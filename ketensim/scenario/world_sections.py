@@ -1,0 +1,207 @@
+"""Reading the world sections of a scenario: ``[population]``, ``[behaviour.*]``, ``[hubs.*]``, ``[[injection]]``.
+
+Injection windows are absolute local times or expressions relative to a draaiboek instant, such
+as ``"heen_block - 2h"`` or ``"go_live + 1d"`` (units ``m``, ``h``, ``d``; days are calendar days).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
+from ketensim.scenario.reader import Table, describe
+from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population
+from ketensim.standards.releases import HEEN_OF, RETOUR_OF
+
+__all__ = ["read_population", "read_behaviour", "read_injections", "INJECTION_KINDS", "ANCHORS"]
+
+INJECTION_KINDS: tuple[str, ...] = (
+    "late_send",
+    "slow_response",
+    "batch_delay",
+    "hub_outage",
+    "not_ready",
+    "corrupt",
+    "portal_unread",
+    "spoed",
+)
+ANCHORS: tuple[str, ...] = (
+    "window_start",
+    "window_end",
+    "afsluiting_start",
+    "transitie_start",
+    "heen_block",
+    "retour_block",
+    "go_live",
+)
+_EXPR = re.compile(r"^\s*([a-z_]+)\s*((?:[+-]\s*\d+(?:\.\d+)?\s*[mhd]\s*)*)$")
+_TERM = re.compile(r"([+-])\s*(\d+(?:\.\d+)?)\s*([mhd])")
+_UNIT = {"m": 1.0, "h": 60.0, "d": 1440.0}
+_HEEN = frozenset(RETOUR_OF)
+_RETOUR = frozenset(HEEN_OF)
+
+
+def read_population(root: Table, window_start: datetime) -> Population:
+    t = root.sub("population", required=False)
+    if t is None:
+        return Population(year=window_start.year)
+    base = Population()
+    population = Population(
+        year=t.integer("year", window_start.year, lo=2015),
+        gemeenten=t.integer("gemeenten", base.gemeenten, lo=1),
+        aanbieders=t.integer("aanbieders", base.aanbieders, lo=1),
+        clients=t.integer("clients", base.clients, lo=1),
+        ijw_share=t.number("ijw_share", base.ijw_share, lo=0, hi=1),
+        gemeenten_per_aanbieder=t.integer("gemeenten_per_aanbieder", base.gemeenten_per_aanbieder, lo=1),
+        new_per_month=t.number("new_per_month", base.new_per_month, lo=0, hi=5),
+        vot_share=t.number("vot_share", base.vot_share, lo=0, hi=1),
+        change_per_month=t.number("change_per_month", base.change_per_month, lo=0, hi=5),
+        end_per_month=t.number("end_per_month", base.end_per_month, lo=0, hi=5),
+        declaration_day=t.integer("declaration_day", base.declaration_day, lo=1),
+    )
+    if population.declaration_day > 20:
+        t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20")
+    t.finish()
+    return population
+
+
+def _dist(t: Table, key: str, default: Dist) -> Dist:
+    if not t.has(key):
+        t.raw(key, None)
+        return default
+    value = t.raw(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:
+            t.fail(key, f"{value} is negative; expected hours >= 0")
+        return Dist(float(value))
+    sub = Table(value, f"{t.where}.{key}", t.path)
+    median = sub.number("median", lo=0)
+    p90 = sub.number("p90", None, lo=0)
+    sub.finish()
+    if p90 is not None and p90 < median:
+        sub.fail("p90", f"{p90} is below the median {median}; expected p90 >= median")
+    return Dist(float(median), None if p90 is None else float(p90))
+
+
+def _actor_profile(t: Table | None, base: ActorProfile) -> ActorProfile:
+    if t is None:
+        return base
+    profile = ActorProfile(
+        retour_hours=_dist(t, "retour_hours", base.retour_hours),
+        answer_hours=_dist(t, "answer_hours", base.answer_hours),
+        deadline_compliance=t.number("deadline_compliance", base.deadline_compliance, lo=0, hi=1),
+        ready_at_go_live=t.number("ready_at_go_live", base.ready_at_go_live, lo=0, hi=1),
+        not_ready_hours=_dist(t, "not_ready_hours", base.not_ready_hours),
+        poll_minutes=t.number("poll_minutes", base.poll_minutes, lo=1, hi=10080),
+        portal_share=t.number("portal_share", base.portal_share, lo=0, hi=1),
+        portal_read_at=t.clock("portal_read_at", base.portal_read_at),
+        work_start=t.clock("work_start", base.work_start),
+        work_end=t.clock("work_end", base.work_end),
+    )
+    if profile.work_end <= profile.work_start:
+        t.fail("work_end", f"{profile.work_end} is not after work_start {profile.work_start}; expected a later time")
+    t.finish()
+    return profile
+
+
+def _hub_profile(t: Table | None, base: HubProfile) -> HubProfile:
+    if t is None:
+        return base
+    profile = HubProfile(
+        transit_minutes=t.number("transit_minutes", base.transit_minutes, lo=0, hi=1440),
+        batch_minutes=t.number("batch_minutes", base.batch_minutes, lo=0, hi=1440),
+        capacity_per_hour=t.number("capacity_per_hour", base.capacity_per_hour, lo=1),
+    )
+    t.finish()
+    return profile
+
+
+def read_behaviour(root: Table) -> Behaviour:
+    base = Behaviour()
+    behaviour = base
+    t = root.sub("behaviour", required=False)
+    if t is not None:
+        behaviour = replace(
+            behaviour,
+            gemeente=_actor_profile(t.sub("gemeente", required=False), base.gemeente),
+            aanbieder=_actor_profile(t.sub("aanbieder", required=False), base.aanbieder),
+        )
+        t.finish()
+    h = root.sub("hubs", required=False)
+    if h is not None:
+        behaviour = replace(
+            behaviour,
+            vecozo=_hub_profile(h.sub("vecozo", required=False), base.vecozo),
+            ib=_hub_profile(h.sub("ib", required=False), base.ib),
+        )
+        h.finish()
+    return behaviour
+
+
+def anchor_instants(head: dict[str, datetime], phases: list[Phase], blocks: list[Block]) -> dict[str, datetime]:
+    """The named draaiboek instants that injection windows may refer to."""
+    by_name = {p.name: p for p in phases}
+    heen = [b.at for b in blocks if not b.phase_out and any(m in _HEEN for m in b.messages)]
+    retour = [b.at for b in blocks if not b.phase_out and any(m in _RETOUR for m in b.messages)]
+    transition = by_name["transitie"].start
+    return {
+        "window_start": head["window_start"],
+        "window_end": head["window_end"],
+        "afsluiting_start": by_name["afsluiting"].start,
+        "transitie_start": transition,
+        "heen_block": min(heen) if heen else transition,
+        "retour_block": min(retour) if retour else transition,
+        "go_live": head["go_live"],
+    }
+
+
+def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, str]:
+    value = t.raw(key)
+    if isinstance(value, datetime):
+        return t.instant(key), value.isoformat(sep=" ", timespec="minutes")
+    if not isinstance(value, str):
+        t.fail(key, f"expected a local date-time or an expression like \"go_live + 1d\", got {describe(value)}")
+    match = _EXPR.match(value)
+    if not match or match.group(1) not in anchors:
+        t.fail(key, f"{value!r} is not a time expression; expected <anchor> [+|- N m|h|d]... with anchor one of "
+               + ", ".join(ANCHORS))
+    assert match is not None
+    minutes = sum((1 if sign == "+" else -1) * float(n) * _UNIT[unit] for sign, n, unit in _TERM.findall(match.group(2)))
+    return anchors[match.group(1)] + timedelta(minutes=minutes), value.strip()
+
+
+def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block]) -> tuple[Injection, ...]:
+    anchors = anchor_instants(head, phases, blocks)
+    out = []
+    for index, t in enumerate(root.rows("injection")):
+        kind = t.str("kind", choices=INJECTION_KINDS)
+        start, start_text = _when(t, "start", anchors)
+        end, end_text = _when(t, "end", anchors)
+        if end <= start:
+            t.fail("end", f"{end_text!r} ({end:%Y-%m-%d %H:%M}) is not after start {start_text!r}; expected end > start")
+        for key, moment in (("start", start), ("end", end)):
+            if not head["window_start"] <= moment <= head["window_end"]:
+                t.fail(key, f"{moment:%Y-%m-%d %H:%M} is outside the scenario window "
+                       f"{head['window_start']:%Y-%m-%d %H:%M} .. {head['window_end']:%Y-%m-%d %H:%M}")
+        actor = t.str("actor", None, choices=ACTORS)
+        hub = t.str("hub", None, choices=HUBS)
+        messages = t.numbers("messages", ())
+        share = t.number("share", 1.0, lo=0, hi=1)
+        note = t.str("note", "")
+        params_table = t.sub("params", required=False)
+        params: dict[str, Any] = {}
+        if params_table is not None:
+            for key, value in params_table.data.items():
+                if not isinstance(value, (int, float, str, bool)):
+                    params_table.fail(key, f"expected a number, string or boolean, got {describe(value)}")
+                params[key] = value
+        t.finish()
+        out.append(Injection(kind=kind, start=start, end=end, start_text=start_text, end_text=end_text, actor=actor,
+                             share=float(share), hub=hub, messages=messages, params=tuple(sorted(params.items())),
+                             note=note, index=index))
+    return tuple(out)
+
+
