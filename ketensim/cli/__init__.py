@@ -21,6 +21,7 @@ __all__ = ["main", "cli"]
 _COMMAND_MODULES = (
     "ketensim.cli.scenario_cmd",
     "ketensim.cli.standards_cmd",
+    "ketensim.cli.run_cmd",
 )
 
 

@@ -55,7 +55,13 @@ class ActorProfile:
     answer_hours: Dist = Dist(16.0, 40.0)
     """Working hours from a request (315/317) or declaratie (323/303) to its functional answer."""
     deadline_compliance: float = 0.95
-    """Share of actors that respect the procedural deadlines (they hold messages until go-live)."""
+    """Share of actors that respect the procedural deadlines: they hold heenberichten due after a
+    deadline until go-live, and send a retour on an old-release heen read in before the retour
+    deadline no later than ``deadline_margin_minutes`` before that deadline."""
+    deadline_margin_minutes: float = 30.0
+    """How early before a retour deadline a compliant actor makes sure its retour is out."""
+    start_hours: Dist = Dist(16.0, 40.0)
+    """Working hours from receiving a toewijzing (301) to sending the start of care (305; OP271: 5 days)."""
     ready_at_go_live: float = 1.0
     """Share of actors whose software speaks the new release at go-live."""
     not_ready_hours: Dist = Dist(24.0, 72.0)

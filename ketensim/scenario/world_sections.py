@@ -93,6 +93,8 @@ def _actor_profile(t: Table | None, base: ActorProfile) -> ActorProfile:
         retour_hours=_dist(t, "retour_hours", base.retour_hours),
         answer_hours=_dist(t, "answer_hours", base.answer_hours),
         deadline_compliance=t.number("deadline_compliance", base.deadline_compliance, lo=0, hi=1),
+        deadline_margin_minutes=t.number("deadline_margin_minutes", base.deadline_margin_minutes, lo=0, hi=1440),
+        start_hours=_dist(t, "start_hours", base.start_hours),
         ready_at_go_live=t.number("ready_at_go_live", base.ready_at_go_live, lo=0, hi=1),
         not_ready_hours=_dist(t, "not_ready_hours", base.not_ready_hours),
         poll_minutes=t.number("poll_minutes", base.poll_minutes, lo=1, hi=10080),

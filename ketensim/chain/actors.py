@@ -1,0 +1,224 @@
+"""Gemeenten and aanbieders as simulated parties: reading in, working, answering, sending.
+
+A party's behaviour sits behind one small interface, :class:`Party`: the chain hands it what the
+hub delivers (:meth:`Party.on_delivered`) and tells it when a hub refused one of its messages
+(:meth:`Party.on_rejected`). :class:`SimParty` is the simulated implementation; a KTO rehearsal
+can put a vendor's own system behind the same interface for one party.
+
+A simulated party reads its hub inbox on a schedule (webservice users poll every few minutes in
+working time, portal users read in by hand once a working day, everyone reads in during the
+portal window before the transition), processes in working time with Dutch public holidays,
+answers every heen with a retour in the heen's release, and respects the procedural deadlines
+if it is one of the compliant parties.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from ketensim.chain.draaiboek import equivalent_number
+from ketensim.chain.message import Message
+from ketensim.scenario.world_model import ActorProfile
+from ketensim.timeline import WorkCalendar, WorkingHours, localize
+
+if TYPE_CHECKING:
+    from ketensim.chain.caseload import Case
+    from ketensim.chain.world import World
+
+__all__ = ["Party", "SimParty"]
+
+
+class Party(Protocol):
+    """What the chain needs from a gemeente or aanbieder."""
+
+    kind: str  # gemeente | aanbieder
+    ident: str  # CBS gemeentecode or AGB code
+    key: str
+
+    def on_delivered(self, msg: Message) -> None:
+        """A hub made ``msg`` available to this party."""
+
+    def on_rejected(self, msg: Message, verdict: str) -> None:
+        """The sender's hub refused ``msg`` (IB103 block, wrong release, or XSD foutmelding)."""
+
+
+class SimParty:
+    """A simulated gemeente or aanbieder."""
+
+    def __init__(self, world: World, kind: str, ident: str, profile: ActorProfile, seed: str) -> None:
+        self.world = world
+        self.kind = kind
+        self.ident = ident
+        self.key = f"{kind}:{ident}"
+        self.profile = profile
+        self.rng = random.Random(seed)
+        self.compliant = self.rng.random() < profile.deadline_compliance
+        self.portal_user = self.rng.random() < profile.portal_share
+        self.poll_offset = self.rng.uniform(0, profile.poll_minutes)
+        self.calendar = WorkCalendar(WorkingHours(profile.work_start, profile.work_end))
+        draaiboek = world.draaiboek
+        self.ready_at = draaiboek.go_live
+        if self.rng.random() >= profile.ready_at_go_live:
+            self.ready_at += profile.not_ready_hours.sample(self.rng) * 60.0
+        injected = world.faults.not_ready_until(self)
+        if injected is not None:
+            self.ready_at = max(self.ready_at, injected)
+        self.misses_window = world.faults.misses_portal_window(self)
+
+    # --- time helpers -------------------------------------------------------------------------
+    def _working_after(self, t: float, hours: float) -> float:
+        clock = self.world.clock
+        done = self.calendar.add_working_minutes(clock.to_local(t), hours * 60.0)
+        return clock.to_sim(done)
+
+    def _next_working(self, t: float) -> float:
+        clock = self.world.clock
+        return clock.to_sim(self.calendar.next_working_moment(clock.to_local(t)))
+
+    def _next_read(self, t: float) -> float:
+        """When this party next reads its inbox at or after ``t`` in its normal routine."""
+        clock, p = self.world.clock, self.profile
+        local = clock.to_local(t)
+        day = local.date()
+        for _ in range(30):
+            if self.calendar.is_working_day(day):
+                if self.portal_user:
+                    moment = localize(datetime.combine(day, p.portal_read_at))
+                    if moment >= local:
+                        return clock.to_sim(moment)
+                else:
+                    first = localize(datetime.combine(day, p.work_start)) + timedelta(minutes=self.poll_offset)
+                    end = localize(datetime.combine(day, p.work_end))
+                    if local <= first:
+                        return clock.to_sim(first)
+                    if local < end:
+                        steps = -(-((local - first).total_seconds() / 60.0) // p.poll_minutes)
+                        moment = first + timedelta(minutes=steps * p.poll_minutes)
+                        if moment < end:
+                            return clock.to_sim(moment)
+            day += timedelta(days=1)
+            local = localize(datetime.combine(day, datetime.min.time()))
+        return clock.to_sim(local)
+
+    # --- receiving ----------------------------------------------------------------------------
+    def on_delivered(self, msg: Message) -> None:
+        world, dr = self.world, self.world.draaiboek
+        visible = msg.delivered
+        read = self._next_read(visible)
+        cutoff = dr.portal_cutoff[self.kind]
+        if msg.release == dr.old:
+            if not self.misses_window and visible < cutoff and read > dr.portal_open[self.kind]:
+                read = min(read, max(visible, dr.portal_open[self.kind]))
+            if read > cutoff:
+                msg.pair.unread = True
+                world.unread_at_transition(msg, self)
+                return
+        elif read < self.ready_at:
+            read = self._next_read(self.ready_at)
+        world.at(read, self._read, msg)
+
+    def _read(self, msg: Message) -> None:
+        world = self.world
+        msg.read = world.env.now
+        world.message_read(msg)
+        if msg.role == "heen":
+            self._schedule_retour(msg)
+            world.traffic.on_read(self, msg)
+
+    def _schedule_retour(self, heen: Message) -> None:
+        world, dr, p = self.world, self.world.draaiboek, self.profile
+        now = world.env.now
+        slow = heen.number in ("303", "323")
+        hours = (p.answer_hours if slow else p.retour_hours).sample(self.rng)
+        hours *= world.faults.response_factor(self, heen, now)
+        send = self._working_after(now, hours)
+        if heen.release == dr.old and self.compliant:
+            retour = heen.retour_number
+            due = min(dr.deadline(retour, self.kind), dr.block(retour), dr.transition)
+            due -= p.deadline_margin_minutes
+            if now < due:
+                send = min(send, due)
+        world.at(send, self._send_retour, heen)
+
+    def _send_retour(self, heen: Message) -> None:
+        world = self.world
+        now = world.env.now
+        retour = world.new_message(heen.retour_number, heen.standard, "retour", self, heen.sender, heen.case, heen.pair)
+        retour.release = heen.release
+        if heen.release == world.draaiboek.old and now > world.draaiboek.deadline(retour.number, self.kind):
+            heen.pair.late = True
+        world.chain.submit(retour)
+
+    # --- sending ------------------------------------------------------------------------------
+    def send_heen(self, number: str, receiver: SimParty, case: Case, intent: str,
+                  answer_to: Message | None = None, spoed: bool = False) -> Message | None:
+        """Create a heen now and send it, hold it, or drop it if the release has no such message."""
+        world = self.world
+        release = world.draaiboek.release_at(world.env.now)
+        actual = equivalent_number(number, release)
+        if actual is None:
+            return None
+        msg = world.new_message(actual, case.standard, "heen", self, receiver, case, None)
+        msg.intent, msg.answer_to, msg.spoed = intent, answer_to, spoed
+        self.dispatch(msg)
+        return msg
+
+    def dispatch(self, msg: Message) -> None:
+        """Send ``msg`` now unless a deadline (compliant parties) or readiness makes it wait."""
+        world, dr = self.world, self.world.draaiboek
+        now = world.env.now
+        if now < dr.go_live:
+            past = now > dr.deadline(msg.number, self.kind) or now >= dr.block(msg.number) or now >= dr.transition
+            if past:
+                if self.compliant and not world.faults.ignores_deadline(self, msg, now):
+                    self._hold(msg, dr.go_live)
+                    return
+                msg.pair.late = True
+        elif now < self.ready_at:
+            self._hold(msg, self.ready_at)
+            return
+        release = dr.release_at(now)
+        if release != msg.release and msg.release:
+            number = equivalent_number(msg.number, release)
+            if number is None or not world.answer_allowed(msg, release):
+                world.drop(msg)
+                return
+            msg.number = number
+        msg.release = release
+        world.chain.submit(msg)
+
+    def _hold(self, msg: Message, until: float) -> None:
+        world = self.world
+        msg.hub_result = "held"
+        world.held += 1
+        msg.release = msg.release or world.draaiboek.old
+        world.at(self._next_working(until), self._release_held, msg)
+
+    def _release_held(self, msg: Message) -> None:
+        self.world.held -= 1
+        msg.hub_result = ""
+        self.dispatch(msg)
+
+    def on_rejected(self, msg: Message, verdict: str) -> None:
+        world, dr = self.world, self.world.draaiboek
+        now = world.env.now
+        if msg.role == "retour":
+            msg.pair.cause = "retour_after_go_live" if now >= dr.go_live else "retour_blocked"
+            return
+        if verdict == "foutmelding":
+            when = self._working_after(now, world.faults.repair_hours())
+        else:
+            when = max(dr.go_live, self.ready_at)
+        world.at(self._next_working(when), self._resend, msg)
+
+    def _resend(self, old: Message) -> None:
+        world = self.world
+        msg = world.new_message(old.number, old.standard, "heen", self, old.receiver, old.case, None)
+        msg.intent, msg.answer_to, msg.spoed, msg.release = old.intent, old.answer_to, old.spoed, old.release
+        msg.pair.resent_of, old.pair.resent_as = old.pair, msg.pair
+        world.answer_resent(old, msg)
+        self.dispatch(msg)
+
+

@@ -1,0 +1,113 @@
+"""The caseload: which client receives which product from which aanbieder, paid by which gemeente.
+
+A :class:`Case` is one toegewezen product. Every case belongs to a gemeente (the client's) and an
+aanbieder that has a contract with that gemeente. The toewijzing details (product, numbers,
+omvang) are drawn lazily from the case's own seed the first time a message needs them, so a
+national caseload of hundreds of thousands of cases costs little until it sends messages.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ketensim.population import Population, build_population
+from ketensim.population.aanbieders import Aanbieder
+from ketensim.population.gemeenten import Gemeente, load_gemeenten
+from ketensim.population.people import Client
+from ketensim.population.products import Toewijzing
+from ketensim.scenario.world_model import Population as PopulationSpec
+
+__all__ = ["Case", "Caseload", "build_caseload"]
+
+
+@dataclass(slots=True, eq=False)
+class Case:
+    """One toegewezen product of one client at one aanbieder."""
+
+    seq: int
+    client: Client
+    aanbieder: Aanbieder
+    ingangsdatum: date
+    seed: int
+    started: bool = False
+    active: bool = True
+    _toewijzing: Toewijzing | None = field(default=None, repr=False)
+
+    @property
+    def gemeente(self) -> Gemeente:
+        return self.client.gemeente
+
+    @property
+    def standard(self) -> str:
+        return self.client.standard
+
+    def toewijzing(self, population: Population) -> Toewijzing:
+        """The toewijzing of this case, drawn from the case's own seed on first use."""
+        if self._toewijzing is None:
+            self._toewijzing = population.new_toewijzing(
+                random.Random(self.seed), self.client, self.aanbieder, self.ingangsdatum
+            )
+        return self._toewijzing
+
+
+@dataclass
+class Caseload:
+    """The population of a run and its cases, with the contracts between gemeenten and aanbieders."""
+
+    population: Population
+    gemeenten: tuple[Gemeente, ...]
+    contracts: dict[tuple[str, str], tuple[Aanbieder, ...]]  # (gemeentecode, standard) -> aanbieders
+    cases: list[Case]
+    _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def new_case(self, rng: random.Random, client: Client, ingangsdatum: date) -> Case:
+        """Open a new case for ``client`` at a contracted aanbieder of its gemeente."""
+        aanbieder = _pick_aanbieder(rng, self.contracts[(client.gemeente.code, client.standard)])
+        case = Case(next(self._seq), client, aanbieder, ingangsdatum, rng.getrandbits(64))
+        self.cases.append(case)
+        return case
+
+
+def _pick_aanbieder(rng: random.Random, members: tuple[Aanbieder, ...]) -> Aanbieder:
+    return rng.choices(members, weights=[a.weight for a in members])[0]
+
+
+def _weighted_sample(rng: random.Random, items: tuple[Gemeente, ...], k: int) -> list[Gemeente]:
+    """``k`` distinct gemeenten drawn with probability proportional to inhabitants."""
+    keyed = sorted(items, key=lambda g: rng.random() ** (1.0 / max(g.inwoners, 1)), reverse=True)
+    return sorted(keyed[:k], key=lambda g: g.code)
+
+
+def build_caseload(rng: random.Random, spec: PopulationSpec, year: int, start: date) -> Caseload:
+    """Draw gemeenten, aanbieders, clients and their active cases at the start of the window."""
+    every = load_gemeenten(year)
+    chosen = _weighted_sample(rng, every, min(spec.gemeenten, len(every)))
+    population = build_population(
+        rng,
+        year=year,
+        n_clients=spec.clients,
+        n_aanbieders=spec.aanbieders,
+        jeugd_share=spec.ijw_share,
+        gemeenten=tuple(g.code for g in chosen),
+        peildatum=start,
+    )
+    contracts: dict[tuple[str, str], list[Aanbieder]] = {(g.code, s): [] for g in chosen for s in ("iwmo", "ijw")}
+    for aanbieder in population.aanbieders:
+        k = min(spec.gemeenten_per_aanbieder, len(chosen))
+        for gemeente in _weighted_sample(rng, population.gemeenten, k):
+            for standard in sorted(aanbieder.standards):
+                contracts[(gemeente.code, standard)].append(aanbieder)
+    for (code, standard), members in contracts.items():
+        if not members:
+            # every gemeente must be able to place a client of either law somewhere
+            members.append(population.sample_aanbieder(rng, standard))
+    frozen = {key: tuple(members) for key, members in contracts.items()}
+    caseload = Caseload(population, population.gemeenten, frozen, [])
+    for client in population.clients:
+        # the active toewijzing started up to a year before the window
+        case = caseload.new_case(rng, client, start - timedelta(days=rng.randint(1, 365)))
+        case.started = True
+    return caseload

@@ -1,0 +1,110 @@
+"""VECOZO and the Inlichtingenbureau (GGk): the two hubs every message passes.
+
+Aanbieders connect to VECOZO, gemeenten to the IB. A heen from an aanbieder travels
+aanbieder → VECOZO → IB → gemeente, a toewijzing the other way. The sender's hub checks the
+message against its XSD (a failure is a foutmelding to the sender; no retour follows) and
+against the draaiboek (a message type in its block window gets an IB103-style refusal; after
+go-live only the new release is accepted). Each hub forwards at a limited rate, so a backlog
+released at go-live takes time to drain, and the IB delivers to gemeenten in batches.
+Routing is by AGB code and CBS gemeentecode: the receiver is resolved from the header fields.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ketensim.chain.message import Message
+from ketensim.scenario.world_model import HubProfile
+
+if TYPE_CHECKING:
+    from ketensim.chain.world import World
+
+__all__ = ["Hub", "Chain"]
+
+
+class Hub:
+    """One hub: a single FIFO server with a capacity, a transit time and optional batch delivery."""
+
+    def __init__(self, name: str, profile: HubProfile) -> None:
+        self.name = name
+        self.profile = profile
+        self.service = 60.0 / profile.capacity_per_hour
+        self.busy_until = 0.0
+        self.queued = 0
+        self.peak_queue = 0
+        self.forwarded = 0
+
+    def enqueue(self, now: float) -> float:
+        """Accept a message at ``now``; return when it leaves the hub."""
+        start = max(now, self.busy_until)
+        self.busy_until = start + self.service
+        self.queued += 1
+        self.peak_queue = max(self.peak_queue, self.queued)
+        return self.busy_until + self.profile.transit_minutes
+
+    def leave(self) -> None:
+        self.queued -= 1
+        self.forwarded += 1
+
+    def batch_time(self, t: float) -> float:
+        """The next batch run at or after ``t`` (batches every ``batch_minutes`` since the window start)."""
+        step = self.profile.batch_minutes
+        return t if step <= 0 else math.ceil(t / step - 1e-9) * step
+
+
+class Chain:
+    """Routes messages between the parties through the two hubs and enforces the draaiboek."""
+
+    def __init__(self, world: World, vecozo: Hub, ib: Hub) -> None:
+        self.world = world
+        self.hubs = {"vecozo": vecozo, "ib": ib}
+
+    def home_hub(self, kind: str) -> Hub:
+        return self.hubs["vecozo" if kind == "aanbieder" else "ib"]
+
+    def submit(self, msg: Message) -> None:
+        """The sender offers ``msg`` to its own hub now."""
+        world = self.world
+        now = world.env.now
+        hub = self.home_hub(msg.sender.kind)
+        down = world.faults.hub_down_until(hub.name, now, msg)
+        if down is not None and down > now:
+            if world.faults.outage_bounces(hub.name):
+                world.at(msg.sender._next_working(down), msg.sender.dispatch, msg)
+                return
+            world.at(down, self.submit, msg)
+            return
+        msg.submitted = now
+        corrupt = world.faults.corrupts(msg, world.fault_rng)
+        valid = world.codec.encode(msg, world.clock.to_local(now).date(), world.payload_rng, corrupt)
+        verdict = "foutmelding" if not valid else world.draaiboek.admits(msg.release, msg.number, now)
+        msg.hub_result = verdict
+        world.message_submitted(msg)
+        if verdict != "accepted":
+            msg.sender.on_rejected(msg, verdict)
+            return
+        world.at(hub.enqueue(now), self._cross, msg, hub)
+
+    def _cross(self, msg: Message, first: Hub) -> None:
+        first.leave()
+        other = self.hubs["ib" if first.name == "vecozo" else "vecozo"]
+        world = self.world
+        world.at(other.enqueue(world.env.now), self._deliver, msg, other)
+
+    def _deliver(self, msg: Message, hub: Hub) -> None:
+        hub.leave()
+        world = self.world
+        now = world.env.now
+        visible = world.draaiboek.batch_visible_from(hub.name, hub.batch_time(now))
+        held = world.faults.batch_hold_until(hub.name, visible, msg)
+        if held is not None and held > visible:
+            visible = hub.batch_time(held)
+        if visible > now:
+            world.at(visible, self._visible, msg)
+        else:
+            self._visible(msg)
+
+    def _visible(self, msg: Message) -> None:
+        msg.delivered = self.world.env.now
+        msg.receiver.on_delivered(msg)

@@ -1,0 +1,81 @@
+"""Working state of messages and pairs while a run is in progress.
+
+These objects are mutable and internal to the chain; the ledger freezes them into records when
+the run ends. A :class:`Pair` is created with its heen; a retour joins the pair of its heen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ketensim.standards.releases import RETOUR_OF
+
+if TYPE_CHECKING:
+    from ketensim.chain.actors import SimParty
+    from ketensim.chain.caseload import Case
+
+__all__ = ["Message", "Pair", "HubResult"]
+
+HubResult = str  # accepted | rejected_block | rejected_release | foutmelding | held
+
+
+@dataclass(slots=True, eq=False)
+class Pair:
+    """A heen and (eventually) its retour."""
+
+    seq: int
+    heen: Message | None = None
+    retour: Message | None = None
+    late: bool = False  # heen or retour sent after its procedural deadline
+    cause: str = ""
+    resent_as: Pair | None = None
+    resent_of: Pair | None = None
+    unread: bool = False
+
+    @property
+    def pair_id(self) -> str:
+        return f"P{self.seq:07d}"
+
+
+@dataclass(slots=True, eq=False)
+class Message:
+    """One message on its way through the chain."""
+
+    seq: int
+    number: str
+    standard: str
+    role: str  # heen | retour
+    sender: SimParty
+    receiver: SimParty
+    case: Case
+    pair: Pair
+    created: float
+    release: str = ""
+    submitted: float = -1.0
+    hub_result: HubResult = ""
+    delivered: float = -1.0
+    read: float = -1.0
+    xml_bytes: int = 0
+    spoed: bool = False
+    intent: str = ""  # what the heen means: toewijzing, wijziging, einde, vot, vow, declaratie, start, stop, antwoord
+    answer_to: Message | None = None  # the request a 301/319 answers
+    payload: Any = None  # kept on a heen until its retour is built
+    injections: list[str] = field(default_factory=list)
+
+    @property
+    def message_id(self) -> str:
+        return f"M{self.seq:07d}"
+
+    @property
+    def identificatie(self) -> str:
+        """The BerichtIdentificatie: unique per sender, at most 12 characters."""
+        return f"KS{self.seq:010d}"
+
+    @property
+    def code(self) -> str:
+        return ("WMO" if self.standard == "iwmo" else "JW") + self.number
+
+    @property
+    def retour_number(self) -> str:
+        return RETOUR_OF[self.number]

@@ -1,0 +1,110 @@
+"""Freeze a finished world into ledger records (the only way results leave the simulation)."""
+
+from __future__ import annotations
+
+from ketensim.chain.message import Message, Pair
+from ketensim.chain.world import World
+from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord, check_conservation
+
+__all__ = ["freeze"]
+
+_REFUSED = ("rejected_block", "rejected_release", "foutmelding")
+
+
+def _stamp(world: World, t: float) -> str:
+    if t < 0:
+        return ""
+    return world.clock.to_utc(t).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _message_record(world: World, m: Message) -> MessageRecord:
+    return MessageRecord(
+        message_id=m.message_id,
+        pair_id=m.pair.pair_id,
+        role=m.role,
+        code=m.code,
+        standard=m.standard,
+        release=m.release,
+        sender_type=m.sender.kind,
+        sender=m.sender.ident,
+        receiver_type=m.receiver.kind,
+        receiver=m.receiver.ident,
+        created=_stamp(world, m.created),
+        submitted=_stamp(world, m.submitted),
+        hub_result=m.hub_result or "held",
+        delivered=_stamp(world, m.delivered),
+        read=_stamp(world, m.read),
+        unread_at_transition=m.pair.unread and m.read < 0 and m.hub_result == "accepted",
+        xml_bytes=m.xml_bytes,
+        spoed=m.spoed,
+        injections=";".join(sorted(set(m.injections))),
+    )
+
+
+def _outcome(world: World, p: Pair) -> tuple[str, str]:
+    heen, retour = p.heen, p.retour
+    assert heen is not None
+    if heen.hub_result in _REFUSED:
+        return ("rejected_resent" if p.resent_as is not None else "rejected_not_resent"), heen.hub_result
+    if heen.hub_result != "accepted":
+        return "held_at_end", ""
+    if p.unread:
+        return "unread_at_transition", "heen_unread" if heen.read < 0 else "retour_unread"
+    if retour is not None and retour.hub_result == "accepted":
+        return ("closed_after_deadline" if p.late else "closed_in_time"), ""
+    if heen.release == world.draaiboek.old:
+        return "broken", p.cause or "no_retour"
+    return "open_at_end", ""
+
+
+def _pair_record(world: World, p: Pair) -> PairRecord:
+    heen, retour = p.heen, p.retour
+    assert heen is not None
+    outcome, cause = _outcome(world, p)
+    closed = outcome in ("closed_in_time", "closed_after_deadline") and retour is not None
+    latency = round((retour.submitted - heen.submitted) / 60.0, 3) if closed and retour is not None else -1.0
+    return PairRecord(
+        pair_id=p.pair_id,
+        pair=f"{heen.number}/{heen.retour_number}",
+        standard=heen.standard,
+        release=heen.release,
+        heen_id=heen.message_id,
+        retour_id=retour.message_id if retour is not None else "",
+        sender_type=heen.sender.kind,
+        sender=heen.sender.ident,
+        receiver_type=heen.receiver.kind,
+        receiver=heen.receiver.ident,
+        heen_submitted=_stamp(world, heen.submitted),
+        retour_submitted=_stamp(world, retour.submitted) if retour is not None else "",
+        outcome=outcome,
+        cause=cause,
+        latency_hours=latency,
+        resent_as=p.resent_as.pair_id if p.resent_as is not None else "",
+        resent_of=p.resent_of.pair_id if p.resent_of is not None else "",
+        spoed=heen.spoed,
+    )
+
+
+def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[AnswerRecord]]:
+    """The ledger of a finished world; raises ConservationError if it does not balance."""
+    live = [m for m in world.messages if m.hub_result != "withdrawn"]
+    messages = [_message_record(world, m) for m in live]
+    pairs = [_pair_record(world, p) for p in world.pairs if p.heen is not None and p.heen.hub_result != "withdrawn"]
+    answers = []
+    for a in world.answers:
+        request_code = a.request.code
+        if a.forbidden or a.answer is None or a.answer.hub_result == "withdrawn":
+            answers.append(AnswerRecord(a.request.pair.pair_id, "", request_code, request_code[:-3] + a.number,
+                                        a.request.release, "", "cross_release_forbidden"))
+            continue
+        answer = a.answer
+        if answer.hub_result in ("held", ""):
+            answers.append(AnswerRecord(a.request.pair.pair_id, answer.pair.pair_id, request_code, answer.code,
+                                        a.request.release, "", "pending_at_end"))
+            continue
+        same = answer.release == a.request.release
+        answers.append(AnswerRecord(a.request.pair.pair_id, answer.pair.pair_id, request_code, answer.code,
+                                    a.request.release, answer.release,
+                                    "same_release" if same else "cross_release_allowed"))
+    check_conservation(messages, pairs)
+    return messages, pairs, answers

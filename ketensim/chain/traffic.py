@@ -1,0 +1,187 @@
+"""Traffic from the caseload: what gemeenten and aanbieders send, and when.
+
+Volumes follow from the caseload size and its monthly turnover (``[population]``): new
+toewijzingen (half of them requested first with a VOT 315, answered by a 301 or a 319), changes
+(in 3.x half of them requested with a VOW 317), ends of care (307, often followed by a 301 that
+brings the einddatum forward), starts of care (305) after a toewijzing, and a monthly declaration
+(323 in 3.x, 303 in 2.x) per aanbieder, gemeente and law on the ``declaration_day``-th working day.
+Events fall on working days, spread over the sender's working hours.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ketensim.chain.caseload import Case
+from ketensim.chain.message import Message
+from ketensim.scenario.world_model import Population as PopulationSpec
+from ketensim.timeline import WorkCalendar, localize
+
+if TYPE_CHECKING:
+    from ketensim.chain.actors import SimParty
+    from ketensim.chain.world import World
+
+__all__ = ["Traffic", "poisson"]
+
+_WORKING_DAYS_PER_MONTH = 21.0
+_GRANT_SHARE = 0.85  # share of requests answered with a toewijzing rather than a 319
+_ADJUST_AFTER_STOP = 0.5  # share of stops after which the gemeente sends a 301 with the new einddatum
+
+
+def poisson(rng: random.Random, lam: float) -> int:
+    """A Poisson draw (Knuth for small means, a rounded normal for large ones)."""
+    if lam <= 0:
+        return 0
+    if lam > 40:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+class Traffic:
+    """Generates the caseload's messages day by day and the follow-ups when a party reads one."""
+
+    def __init__(self, world: World, spec: PopulationSpec, seed: str) -> None:
+        self.world = world
+        self.spec = spec
+        self.rng = random.Random(seed)
+        self.calendar = WorkCalendar()
+        # (agb, gemeentecode, standard) -> the started cases an aanbieder declares to a gemeente
+        self.declaring: dict[tuple[str, str, str], list[Case]] = {}
+        for case in world.caseload.cases:
+            if case.started and case.active:
+                self._declares(case)
+
+    def _declares(self, case: Case) -> None:
+        self.declaring.setdefault((case.aanbieder.agb, case.gemeente.code, case.standard), []).append(case)
+
+    def start(self) -> None:
+        self.world.env.process(self._days())
+
+    def _days(self):  # type: ignore[no-untyped-def]
+        env = self.world.env
+        for t0 in self.world.draaiboek.day_starts():
+            if t0 > env.now:
+                yield env.timeout(t0 - env.now)
+            self._plan_day(t0)
+
+    def _at_work(self, day, profile) -> float:  # type: ignore[no-untyped-def]
+        start = localize(datetime.combine(day, profile.work_start))
+        span = (datetime.combine(day, profile.work_end) - datetime.combine(day, profile.work_start)).total_seconds()
+        return self.world.clock.to_sim(start + timedelta(seconds=self.rng.uniform(0, span)))
+
+    def _plan_day(self, t0: float) -> None:
+        world, spec, rng = self.world, self.spec, self.rng
+        day = world.clock.to_local(t0).date()
+        if not self.calendar.is_working_day(day):
+            return
+        behaviour = world.scenario.behaviour
+        per_day = spec.clients / _WORKING_DAYS_PER_MONTH
+        for _ in range(poisson(rng, per_day * spec.new_per_month)):
+            vot = rng.random() < spec.vot_share
+            profile = behaviour.aanbieder if vot else behaviour.gemeente
+            world.at(self._at_work(day, profile), self._new_case, vot)
+        for _ in range(poisson(rng, per_day * spec.change_per_month)):
+            world.at(self._at_work(day, behaviour.gemeente), self._change)
+        for _ in range(poisson(rng, per_day * spec.end_per_month)):
+            world.at(self._at_work(day, behaviour.aanbieder), self._end)
+        if self._working_day_of_month(day) == spec.declaration_day:
+            for key in sorted(self.declaring):
+                world.at(self._at_work(day, behaviour.aanbieder), self._declare, key)
+
+    def _working_day_of_month(self, day) -> int:  # type: ignore[no-untyped-def]
+        first = day.replace(day=1)
+        n = self.calendar.working_days_between(first - timedelta(days=1), day)
+        return n
+
+    def _random_case(self) -> Case | None:
+        cases = self.world.caseload.cases
+        for _ in range(25):
+            case = cases[self.rng.randrange(len(cases))]
+            if case.active and case.started:
+                return case
+        return None
+
+    # --- caseload events ----------------------------------------------------------------------
+    def _new_case(self, vot: bool) -> None:
+        world = self.world
+        client = self.rng.choice(world.caseload.population.clients)
+        start = world.clock.to_local(world.env.now).date() + timedelta(days=self.rng.randint(1, 14))
+        case = world.caseload.new_case(self.rng, client, start)
+        gemeente, aanbieder = world.parties_of(case)
+        if vot:
+            aanbieder.send_heen("315", gemeente, case, "vot")
+        else:
+            gemeente.send_heen("301", aanbieder, case, "toewijzing")
+
+    def _change(self) -> None:
+        case = self._random_case()
+        if case is None:
+            return
+        gemeente, aanbieder = self.world.parties_of(case)
+        if self.rng.random() < 0.5 and aanbieder.send_heen("317", gemeente, case, "vow") is not None:
+            return
+        gemeente.send_heen("301", aanbieder, case, "wijziging")
+
+    def _end(self) -> None:
+        case = self._random_case()
+        if case is None:
+            return
+        case.active = False
+        gemeente, aanbieder = self.world.parties_of(case)
+        aanbieder.send_heen("307", gemeente, case, "stop")
+
+    def _declare(self, key: tuple[str, str, str]) -> None:
+        members = self.declaring.get(key, [])
+        members[:] = [c for c in members if c.active]
+        if not members:
+            self.declaring.pop(key, None)
+            return
+        # the declaration covers the last closed month: name a case that had care in all of it
+        today = self.world.clock.to_local(self.world.env.now).date()
+        month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        population = self.world.caseload.population
+        case = next(
+            (c for c in members if c.ingangsdatum <= month_start and c.toewijzing(population).einddatum >= today),
+            None,
+        )
+        if case is None:
+            return
+        gemeente, aanbieder = self.world.parties_of(case)
+        aanbieder.send_heen("323", gemeente, case, "declaratie")
+
+    # --- follow-ups when a party reads a heen -------------------------------------------------
+    def on_read(self, party: SimParty, msg: Message) -> None:
+        world = self.world
+        if msg.number == "301" and msg.intent == "toewijzing":
+            hours = party.profile.start_hours.sample(party.rng)
+            world.at(party._working_after(world.env.now, hours), self._start, msg)
+        elif msg.number in ("315", "317"):
+            hours = party.profile.answer_hours.sample(party.rng) * world.faults.response_factor(party, msg, world.env.now)
+            world.at(party._working_after(world.env.now, hours), self._answer, msg)
+        elif msg.number == "307" and self.rng.random() < _ADJUST_AFTER_STOP:
+            hours = party.profile.answer_hours.sample(party.rng)
+            world.at(party._working_after(world.env.now, hours), self._adjust_after_stop, msg)
+
+    def _start(self, toewijzing: Message) -> None:
+        case = toewijzing.case
+        if not case.started:
+            case.started = True
+            self._declares(case)
+        toewijzing.receiver.send_heen("305", toewijzing.sender, case, "start")
+
+    def _answer(self, request: Message) -> None:
+        gemeente, aanbieder = request.receiver, request.sender
+        grant = self.rng.random() < _GRANT_SHARE
+        intent = "toewijzing" if request.number == "315" else "wijziging"
+        self.world.answer(gemeente, aanbieder, request, "301" if grant else "319", intent)
+
+    def _adjust_after_stop(self, stop: Message) -> None:
+        stop.receiver.send_heen("301", stop.sender, stop.case, "einde")

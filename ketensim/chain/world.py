@@ -1,0 +1,167 @@
+"""One replication: a scenario and a seed wired into a SimPy world, run, and written to the ledger.
+
+Randomness flows from the seed through named streams (``random.Random(f"{seed}:{name}")``): the
+population, the traffic, every party and the faults each have their own, so adding an injection
+that touches one party leaves every other party's draws unchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from ketensim.chain.actors import SimParty
+from ketensim.chain.caseload import Case, Caseload, build_caseload
+from ketensim.chain.codec import Codec
+from ketensim.chain.draaiboek import SimDraaiboek
+from ketensim.chain.faults import Fault, FaultSet
+from ketensim.chain.hub import Chain, Hub
+from ketensim.chain.message import Message, Pair
+from ketensim.chain.traffic import Traffic
+from ketensim.scenario.model import Scenario
+from ketensim.standards.catalogue_data import get_catalogue
+
+__all__ = ["World", "AnswerState"]
+
+_SAMPLE_MINUTES = 15.0
+
+
+@dataclass(slots=True, eq=False)
+class AnswerState:
+    """A functional answer being given to a request (315/317)."""
+
+    request: Message
+    answer: Message | None
+    number: str
+    forbidden: bool = False
+
+
+@dataclass
+class World:
+    """The simulated chain of one replication."""
+
+    scenario: Scenario
+    seed: int
+    xml: bool = True
+    keep_xml: bool = False
+    faults: Fault = field(default_factory=FaultSet)
+    env: simpy.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.scenario
+        self.env = simpy.Environment()
+        self.draaiboek = SimDraaiboek.from_scenario(s)
+        self.clock = self.draaiboek.clock
+        year = s.population.year or s.window_start.year
+        self.caseload: Caseload = build_caseload(self.stream("population"), s.population, year, s.window_start.date())
+        self.fault_rng = self.stream("faults")
+        # message contents draw from their own stream, so counting mode (no XML) simulates the same chain
+        self.payload_rng = self.stream("payload")
+        self.messages: list[Message] = []
+        self.pairs: list[Pair] = []
+        self.answers: list[AnswerState] = []
+        self._answer_of: dict[int, AnswerState] = {}
+        self._message_seq = itertools.count(1)
+        self._pair_seq = itertools.count(1)
+        self.in_flight = 0
+        self.held = 0
+        self.backlog: list[tuple[float, int]] = []
+        self.gemeenten = {
+            g.code: SimParty(self, "gemeente", g.code, s.behaviour.gemeente, f"{self.seed}:gemeente:{g.code}")
+            for g in self.caseload.gemeenten
+        }
+        self.aanbieders = {
+            a.agb: SimParty(self, "aanbieder", a.agb, s.behaviour.aanbieder, f"{self.seed}:aanbieder:{a.agb}")
+            for a in self.caseload.population.aanbieders
+        }
+        self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
+        self.codec = Codec(get_catalogue(), self.caseload.population, enabled=self.xml, keep=self.keep_xml)
+        self.traffic = Traffic(self, s.population, f"{self.seed}:traffic")
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def stream(self, name: str) -> random.Random:
+        """The independent random stream ``name`` of this replication."""
+        return random.Random(f"{self.seed}:{name}")
+
+    def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed)."""
+        event = self.env.timeout(max(0.0, t - self.env.now))
+        event.callbacks.append(lambda _event: fn(*args))
+
+    def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
+        return self.gemeenten[case.gemeente.code], self.aanbieders[case.aanbieder.agb]
+
+    def every_party(self) -> list[SimParty]:
+        return list(self.gemeenten.values()) + list(self.aanbieders.values())
+
+    # --- ledger hooks -------------------------------------------------------------------------
+    def new_message(self, number: str, standard: str, role: str, sender: SimParty, receiver: SimParty,
+                    case: Case, pair: Pair | None) -> Message:
+        if pair is None:
+            pair = Pair(next(self._pair_seq))
+            self.pairs.append(pair)
+        msg = Message(next(self._message_seq), number, standard, role, sender, receiver, case, pair, self.env.now)
+        if role == "heen":
+            pair.heen = msg
+        else:
+            pair.retour = msg
+        self.messages.append(msg)
+        return msg
+
+    def message_submitted(self, msg: Message) -> None:
+        if msg.hub_result == "accepted":
+            self.in_flight += 1
+
+    def message_read(self, msg: Message) -> None:
+        self.in_flight -= 1
+
+    def unread_at_transition(self, msg: Message, party: SimParty) -> None:
+        self.in_flight -= 1
+
+    def drop(self, msg: Message) -> None:
+        """Withdraw a held heen that may not be sent in the new release (a 319 on an old request)."""
+        msg.hub_result = "withdrawn"
+        state = self._answer_of.get(msg.seq)
+        if state is not None:
+            state.forbidden = True
+
+    def answer(self, gemeente: SimParty, aanbieder: SimParty, request: Message, number: str, intent: str) -> None:
+        """The gemeente answers ``request`` with a 301 or a 319, if the standard lets it."""
+        release = self.draaiboek.release_at(self.env.now)
+        if number == "319" and request.release != release:
+            self.answers.append(AnswerState(request, None, number, forbidden=True))
+            return
+        msg = gemeente.send_heen(number, aanbieder, request.case, intent, answer_to=request)
+        if msg is None:
+            return  # 2.x has no 319: a refusal goes outside the berichtenverkeer
+        state = AnswerState(request, msg, msg.number)
+        self.answers.append(state)
+        self._answer_of[msg.seq] = state
+
+    def answer_allowed(self, msg: Message, release: str) -> bool:
+        return not (msg.number == "319" and msg.answer_to is not None and msg.answer_to.release != release)
+
+    def answer_resent(self, old: Message, new: Message) -> None:
+        state = self._answer_of.pop(old.seq, None)
+        if state is not None:
+            state.answer = new
+            self._answer_of[new.seq] = state
+
+    # --- running ------------------------------------------------------------------------------
+    def _sample_backlog(self):  # type: ignore[no-untyped-def]
+        while True:
+            self.backlog.append((self.env.now, self.in_flight + self.held))
+            yield self.env.timeout(_SAMPLE_MINUTES)
+
+    def run(self) -> None:
+        """Run the replication to the end of the scenario window."""
+        self.traffic.start()
+        for process in self.faults.processes(self):
+            self.env.process(process)
+        self.env.process(self._sample_backlog())
+        self.env.run(until=self.draaiboek.end)

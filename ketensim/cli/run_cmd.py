@@ -1,0 +1,79 @@
+"""``ketensim run``: simulate a scenario and write the pair ledger and summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ketensim.scenario import load_scenario
+from ketensim.textutil import table
+
+__all__ = ["COMMANDS"]
+
+
+@click.command()
+@click.argument("scenario_file", metavar="SCENARIO")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the run's random streams.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for result.json, pairs.csv, messages.csv, answers.csv, backlog.csv.")
+@click.option("--xml", "xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
+              help="Build, serialize and XSD-validate every message (off: counting mode, for sweeps).")
+@click.option("--keep-xml", is_flag=True, help="Also write every message as an XML file under OUT/xml/.")
+def run(scenario_file: str, seed: int, out: Path | None, xml: str, keep_xml: bool) -> None:
+    """Simulate the chain through a draaiboek and count the message pairs that break.
+
+    SCENARIO is a scenario file or the name of a bundled one (`ketensim scenario list`).
+    Prints a summary; with --out, writes the full ledger.
+
+    \b
+    Example:
+        ketensim run 2022-3.0-3.1 --seed 7 --out out/2022
+        ketensim run my-draaiboek.toml --xml off
+    """
+    from ketensim.output import write_run
+    from ketensim.run import run_replication
+
+    if keep_xml and xml == "off":
+        raise click.BadParameter("--keep-xml needs --xml on", param_hint="--keep-xml")
+    if keep_xml and out is None:
+        raise click.BadParameter("--keep-xml needs --out DIR", param_hint="--keep-xml")
+    scenario = load_scenario(scenario_file)
+    result = run_replication(scenario, seed, xml=xml == "on", keep_xml=keep_xml)
+    s = result.summary
+    click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")
+    click.echo(f"{s['messages']} messages in {s['pairs']} pairs; simulated in {result.wall_seconds:.1f} s")
+    click.echo("")
+    rows = [
+        ["pairs", s["pairs"]],
+        ["broken pairs (gebroken berichtparen)", s["broken_pairs"]],
+        ["  of which forbidden cross-release answers", s["forbidden_cross_release_answers"]],
+        ["closed in time", s["outcome_closed_in_time"]],
+        ["closed after the procedural deadline", s["outcome_closed_after_deadline"]],
+        ["unread at the transition", s["unread_at_transition"]],
+        ["heen rejected at a block / wrong release", s["rejected_at_block"]],
+        ["heen rejected by the XSD check", s["rejected_by_xsd"]],
+        ["resent after go-live", s["resent_after_go_live"]],
+        ["rejected and not resent", s["outcome_rejected_not_resent"]],
+        ["held by the sender at the end", s["outcome_held_at_end"]],
+        ["spoed cases", s["spoed_cases"]],
+        ["backlog peak after go-live (messages)", s["backlog_peak_after_go_live"]],
+        ["backlog back to normal after go-live (hours)", s["backlog_drain_hours"]],
+    ]
+    click.echo(table(["metric", "value"], [[k, str(v)] for k, v in rows]))
+    if s["broken_by_pair"]:
+        click.echo("")
+        click.echo("broken per message pair: " + ", ".join(f"{k}: {v}" for k, v in s["broken_by_pair"].items()))
+        click.echo("broken per actor type (heen sender): "
+                   + ", ".join(f"{k}: {v}" for k, v in s["broken_by_actor_type"].items()))
+    for injection in result.injections:
+        flag = "" if injection["took_effect"] else "  <-- touched nothing"
+        click.echo(f"injection {injection['index']} {injection['kind']}: {injection['actors_touched']} actors, "
+                   f"{injection['messages_touched']} messages{flag}")
+    if out is not None:
+        written = write_run(result, out)
+        click.echo("")
+        click.echo(f"wrote {', '.join(p.name for p in written)} to {out}")
+
+
+COMMANDS = [run]

@@ -1,0 +1,165 @@
+"""The pair ledger: an immutable record of every message and every message pair, and their fate.
+
+The simulation keeps mutable working state while it runs; :func:`freeze` turns it into the flat
+records below when the run ends, and :func:`check_conservation` proves the books balance: every
+heen has exactly one outcome and every retour belongs to exactly one heen.
+
+Pair outcomes (``PairRecord.outcome``):
+
+``closed_in_time``
+    the retour was accepted by the chain, and neither the heen nor the retour was sent after its
+    procedural deadline.
+``closed_after_deadline``
+    closed, but the heen or the retour went out after its procedural deadline (before the block).
+``broken``
+    an old-release heen was accepted but its retour could not be delivered in the old release
+    (``cause``: ``retour_blocked``, ``retour_after_go_live``, ``no_retour``) — a gebroken
+    berichtpaar.
+``unread_at_transition``
+    the heen or its retour still sat unread on a hub when the read-in window before the
+    transition closed, so the pair cannot be completed in the old release.
+``rejected_resent``
+    the heen was refused (IB103 at a block, the wrong release, or an XSD foutmelding) and the
+    sender sent it again; ``resent_as`` names the new pair.
+``rejected_not_resent``
+    refused and not sent again within the window.
+``held_at_end``
+    the sender still held the heen when the window ended (not ready, or holding past a deadline).
+``open_at_end``
+    a new-release pair still waiting for its retour when the window ended (the horizon, not a fault).
+
+Functional answers (``AnswerRecord``) link a request (315/317) to its 301 or 319: a 301 in the new
+release on an old-release request is allowed; a 319 on an old-release request is not (the
+standard lets 319 answer only requests of its own release), which is counted as a broken pair.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ketensim.exceptions import ConservationError
+
+__all__ = [
+    "MessageRecord",
+    "PairRecord",
+    "AnswerRecord",
+    "PAIR_OUTCOMES",
+    "ANSWER_OUTCOMES",
+    "check_conservation",
+]
+
+PAIR_OUTCOMES: tuple[str, ...] = (
+    "closed_in_time",
+    "closed_after_deadline",
+    "broken",
+    "unread_at_transition",
+    "rejected_resent",
+    "rejected_not_resent",
+    "held_at_end",
+    "open_at_end",
+)
+ANSWER_OUTCOMES: tuple[str, ...] = (
+    "same_release",
+    "cross_release_allowed",
+    "cross_release_forbidden",
+    "pending_at_end",
+)
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """One message offered to (or held back from) the chain.
+
+    Times are ISO 8601 in UTC (``2022-03-31T11:00:00Z``); empty when the event did not happen.
+    """
+
+    message_id: str  # unique in the run: "M000123"
+    pair_id: str  # the pair it belongs to: "P000045"
+    role: str  # heen | retour
+    code: str  # WMO301, JW302, ...
+    standard: str
+    release: str
+    sender_type: str  # gemeente | aanbieder
+    sender: str  # CBS gemeentecode or AGB code
+    receiver_type: str
+    receiver: str
+    created: str  # when the sender decided to send it
+    submitted: str  # when it was offered to the sender's hub
+    hub_result: str  # accepted | rejected_block | rejected_release | foutmelding | held
+    delivered: str  # when it became visible to the receiver
+    read: str  # when the receiver read it in
+    unread_at_transition: bool
+    xml_bytes: int  # serialized size, 0 in counting mode
+    spoed: bool
+    injections: str  # kinds of the injections that touched it, ';'-separated
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """One heen and its retour (323 with its 325, 303 with its 304), and what became of them."""
+
+    pair_id: str
+    pair: str  # "301/302"
+    standard: str
+    release: str  # release of the heen
+    heen_id: str
+    retour_id: str  # empty if no retour was sent
+    sender_type: str  # who sent the heen
+    sender: str
+    receiver_type: str
+    receiver: str
+    heen_submitted: str
+    retour_submitted: str
+    outcome: str  # one of PAIR_OUTCOMES
+    cause: str  # for broken / rejected outcomes
+    latency_hours: float  # heen submitted -> retour accepted, -1 if not closed
+    resent_as: str  # pair_id of the resend, if any
+    resent_of: str  # pair_id this pair re-sends, if any
+    spoed: bool
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """A functional answer (301 or 319) to a request (315 or 317)."""
+
+    request_pair_id: str
+    answer_pair_id: str
+    request: str  # "WMO315"
+    answer: str  # "WMO301"
+    request_release: str
+    answer_release: str
+    outcome: str  # one of ANSWER_OUTCOMES
+
+
+def check_conservation(messages: list[MessageRecord], pairs: list[PairRecord]) -> None:
+    """Raise :class:`ConservationError` unless every heen has one outcome and every retour one heen."""
+    heen_ids = [m.message_id for m in messages if m.role == "heen"]
+    pair_heen = Counter(p.heen_id for p in pairs)
+    duplicated = [h for h, n in pair_heen.items() if n != 1]
+    if duplicated:
+        raise ConservationError(f"heen {duplicated[0]} has {pair_heen[duplicated[0]]} pair outcomes; expected exactly 1")
+    missing = set(heen_ids) - set(pair_heen)
+    if missing:
+        raise ConservationError(f"heen {sorted(missing)[0]} has no pair outcome ({len(missing)} heen without outcome)")
+    unknown = set(pair_heen) - set(heen_ids)
+    if unknown:
+        raise ConservationError(f"pair outcome for unknown heen {sorted(unknown)[0]}")
+    by_pair = {p.pair_id: p for p in pairs}
+    retour_count: Counter[str] = Counter()
+    for m in messages:
+        if m.role != "retour":
+            continue
+        pair = by_pair.get(m.pair_id)
+        if pair is None or pair.retour_id != m.message_id:
+            raise ConservationError(f"retour {m.message_id} does not belong to exactly one heen (pair {m.pair_id})")
+        retour_count[m.pair_id] += 1
+    twice = [p for p, n in retour_count.items() if n > 1]
+    if twice:
+        raise ConservationError(f"pair {twice[0]} has {retour_count[twice[0]]} retours; expected at most 1")
+    retour_of_pair = {m.pair_id: m.message_id for m in messages if m.role == "retour"}
+    for p in pairs:
+        if p.outcome not in PAIR_OUTCOMES:
+            raise ConservationError(f"pair {p.pair_id} has unknown outcome {p.outcome!r}")
+        if p.retour_id and retour_of_pair.get(p.pair_id) != p.retour_id:
+            raise ConservationError(f"pair {p.pair_id} names retour {p.retour_id} that is not in the ledger")

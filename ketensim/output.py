@@ -1,0 +1,91 @@
+"""Write a run's results: ``result.json``, ``pairs.csv``, ``messages.csv``, ``answers.csv``, ``backlog.csv``.
+
+Files are written deterministically (sorted keys, fixed float formatting, no wall-clock times),
+so the same scenario and seed give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from ketensim.run import RunResult
+from ketensim.scenario.model import Scenario
+
+__all__ = ["write_run", "scenario_dict", "result_dict"]
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def scenario_dict(s: Scenario) -> dict[str, Any]:
+    """The resolved scenario (every default filled in) as JSON-ready data."""
+    return _plain(s)
+
+
+def result_dict(r: RunResult) -> dict[str, Any]:
+    """The content of ``result.json``."""
+    return {
+        "scenario": r.scenario.id,
+        "scenario_file": Path(r.scenario.path).name,
+        "seed": r.seed,
+        "ketensim_version": r.version,
+        "xml": r.xml,
+        "summary": r.summary,
+        "injections": r.injections,
+        "hubs": r.hubs,
+        "resolved_scenario": scenario_dict(r.scenario),
+    }
+
+
+def _write_csv(path: Path, rows: list[Any], columns: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([getattr(row, c) if not isinstance(row, tuple) else row[i] for i, c in enumerate(columns)])
+
+
+def write_run(r: RunResult, out: Path) -> list[Path]:
+    """Write every result file of ``r`` into ``out`` (created if needed); return the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    result = out / "result.json"
+    result.write_text(json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.append(result)
+    for name, rows in (("pairs.csv", r.pairs), ("messages.csv", r.messages), ("answers.csv", r.answers)):
+        kind = {"pairs.csv": "PairRecord", "messages.csv": "MessageRecord", "answers.csv": "AnswerRecord"}[name]
+        from ketensim import ledger
+
+        columns = [f.name for f in dataclasses.fields(getattr(ledger, kind))]
+        _write_csv(out / name, list(rows), columns)
+        written.append(out / name)
+    _write_csv(out / "backlog.csv", list(r.backlog), ["time_utc", "backlog"])
+    written.append(out / "backlog.csv")
+    if r.xml_documents:
+        xml_dir = out / "xml"
+        xml_dir.mkdir(exist_ok=True)
+        by_id = {m.message_id: m for m in r.messages}
+        for message_id in sorted(r.xml_documents):
+            record = by_id.get(message_id)
+            name = f"{message_id}_{record.code}_{record.release}.xml" if record else f"{message_id}.xml"
+            (xml_dir / name).write_bytes(r.xml_documents[message_id])
+        written.append(xml_dir)
+    return written
