@@ -6,8 +6,9 @@ than on the simulation clock would suggest if we counted naively. All conversion
 :class:`SimClock`; nothing else in ketensim does time-zone arithmetic.
 
 Working time follows Dutch office practice: weekdays, ``WorkingHours`` (default 08:30-17:00),
-and no work on Dutch public holidays (from the ``holidays`` package: Nieuwjaar, Pasen,
-Koningsdag, Hemelvaart, Pinksteren, Kerst, and Bevrijdingsdag in lustrum years).
+and no work on Dutch general public holidays (from the ``holidays`` package: Nieuwjaar, Pasen,
+Koningsdag, Hemelvaart, Pinksteren, Kerst, and Bevrijdingsdag in lustrum years; not Goede
+Vrijdag).
 """
 
 from __future__ import annotations
@@ -98,10 +99,16 @@ class SimClock:
         return (self.origin + timedelta(minutes=t)).astimezone(AMSTERDAM)
 
 
+# Goede Vrijdag is in the holidays package's NL calendar, but it is not a general holiday under
+# the Algemene termijnenwet: gemeenten and aanbieders work that day.
+_WORKING_HOLIDAYS = frozenset({"Good Friday"})
+
+
 @lru_cache(maxsize=None)
 def dutch_holidays(year: int) -> frozenset[date]:
-    """Dutch national public holidays of ``year``."""
-    return frozenset(holidays.country_holidays("NL", years=year).keys())
+    """Dutch general public holidays of ``year`` (Algemene termijnenwet; Good Friday excluded)."""
+    calendar = holidays.country_holidays("NL", years=year, language="en_US")
+    return frozenset(day for day, name in calendar.items() if name not in _WORKING_HOLIDAYS)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from ketensim.exceptions import KetensimError, UnknownMessageType
 
-__all__ = ["MessageType", "Catalogue", "Direction", "Role", "Fidelity"]
+__all__ = ["MessageType", "Catalogue", "Direction", "Role", "Fidelity", "get_catalogue"]
 
 Direction = Literal["G2A", "A2G"]
 """``G2A``: gemeente to aanbieder; ``A2G``: aanbieder to gemeente (direction of transport)."""
@@ -39,6 +39,8 @@ class MessageType:
     xsd: str  # path relative to the xsd root, e.g. "iwmo/3_1/WMO301.xsd"
     fidelity: Fidelity
     fidelity_note: str = ""
+    extra_bericht_codes: tuple[str, ...] = ()
+    """Further BerichtCodes the XSD accepts besides :attr:`bericht_code` (303/304: the factuur code)."""
 
     @property
     def code(self) -> str:
@@ -48,6 +50,16 @@ class MessageType:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.standard, self.release, self.number)
+
+    @property
+    def bericht_codes(self) -> tuple[str, ...]:
+        """Every BerichtCode valid for this message: the primary one first."""
+        return (self.bericht_code, *self.extra_bericht_codes)
+
+    @property
+    def basis_namespace(self) -> str:
+        """Namespace of the basisschema this message imports (where ``CDT_*`` children live)."""
+        return self.namespace.replace(f"/{self.code.lower()}/", "/basisschema/")
 
 
 class Catalogue:
@@ -98,3 +110,10 @@ class Catalogue:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def get_catalogue() -> Catalogue:
+    """Return the filled catalogue of every XML message (built once, on first use)."""
+    from ketensim.standards.catalogue_data import CATALOGUE  # filled module imports this one
+
+    return CATALOGUE
