@@ -128,19 +128,26 @@ class SimParty:
             world.traffic.on_read(self, msg)
 
     def _schedule_retour(self, heen: Message) -> None:
-        world, dr, p = self.world, self.world.draaiboek, self.profile
+        world, p = self.world, self.profile
         now = world.env.now
         slow = heen.number in ("303", "323")
         hours = (p.answer_hours if slow else p.retour_hours).sample(self.rng)
         hours *= world.faults.response_factor(self, heen, now)
-        send = self._working_after(now, hours)
-        if heen.release == dr.old and self.compliant:
-            retour = heen.retour_number
-            due = min(dr.deadline(retour, self.kind), dr.block(retour), dr.transition)
-            due -= p.deadline_margin_minutes
-            if now < due:
-                send = min(send, due)
+        send = self.respond_by(heen, now, self._working_after(now, hours), (heen.retour_number,))
         world.at(send, self._send_retour, heen)
+
+    def respond_by(self, heen: Message, now: float, planned: float, numbers: tuple[str, ...]) -> float:
+        """When to answer ``heen`` with one of ``numbers``: as planned, or earlier to meet the draaiboek.
+
+        A compliant party that reads an old-release heen in time makes sure its answer leaves no
+        later than ``deadline_margin_minutes`` before the deadline (or block) of that answer.
+        """
+        dr = self.world.draaiboek
+        if heen.release != dr.old or not self.compliant:
+            return planned
+        due = min([dr.transition] + [min(dr.deadline(n, self.kind), dr.block(n)) for n in numbers])
+        due -= self.profile.deadline_margin_minutes
+        return min(planned, due) if now < due else planned
 
     def _send_retour(self, heen: Message) -> None:
         world = self.world

@@ -18,6 +18,7 @@ from ketensim.population import Population
 from ketensim.standards.builders import build, build_retour
 from ketensim.standards.catalogue import Catalogue, MessageType
 from ketensim.standards.payload_factory import make_payload
+from ketensim.standards.releases import RELEASES
 from ketensim.standards.validation import is_valid
 
 __all__ = ["Codec"]
@@ -45,7 +46,8 @@ class Codec:
 
     def encode(self, msg: Message, day: date, rng: random.Random, corrupt: bool) -> bool:
         """Build and validate ``msg``; return True if it passes its XSD. Records its size."""
-        if not self.enabled:
+        if not self.enabled or msg.number in RELEASES[msg.release].ei_only:
+            # counting mode, or a 2.0 / Jeugd-GGZ message that travelled as EI records without an XSD
             return not corrupt
         mt = self.message_type(msg)
         if msg.role == "heen":

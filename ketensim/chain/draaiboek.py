@@ -22,7 +22,7 @@ _EQUIVALENT = {"303": "323", "323": "303", "304": "325", "325": "304"}
 
 def equivalent_number(number: str, release: str) -> str | None:
     """The number that carries the same meaning in ``release`` (303 <-> 323), or None."""
-    numbers = RELEASES[release].xml_numbers
+    numbers = RELEASES[release].numbers
     if number in numbers:
         return number
     other = _EQUIVALENT.get(number)
