@@ -8,6 +8,7 @@ names the file, the key or row, and what was expected.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 
 from ketensim._resources import scenario_path
@@ -89,8 +90,8 @@ def _weekday(t: Table, key: str, moment_key: str) -> None:
     from ketensim.timeline import weekday_name
 
     written = t.str("weekday", None, choices=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
-    if written is None or not t.has(moment_key):
-        return
+    if written is None or not t.has(moment_key) or not isinstance(t.data[moment_key], date):
+        return  # a missing or mistyped instant is reported by the reader with its own message
     actual = weekday_name(t.data[moment_key])
     if written != actual:
         t.fail("weekday", f"{written!r} does not match {moment_key} {t.data[moment_key]} which is a {actual}; "
@@ -197,7 +198,7 @@ def _read(root: Table) -> Scenario:
     scenario_head = dict(go_live=go_live.at, window_start=window_start, window_end=window_end)
     population = read_population(root, window_start)
     behaviour = read_behaviour(root)
-    injections = read_injections(root, scenario_head, phases, blocks)
+    injections = read_injections(root, scenario_head, phases, blocks, (from_release, to_release))
     root.finish()
 
     return Scenario(

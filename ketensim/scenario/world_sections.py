@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
 from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population
-from ketensim.standards.releases import HEEN_OF, RETOUR_OF
+from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF
+from ketensim.timeline import AMSTERDAM, localize
 
 __all__ = ["read_population", "read_behaviour", "read_injections", "INJECTION_KINDS", "ANCHORS"]
 
@@ -171,12 +172,20 @@ def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, s
         t.fail(key, f"{value!r} is not a time expression; expected <anchor> [+|- N m|h|d]... with anchor one of "
                + ", ".join(ANCHORS))
     assert match is not None
-    minutes = sum((1 if sign == "+" else -1) * float(n) * _UNIT[unit] for sign, n, unit in _TERM.findall(match.group(2)))
-    return anchors[match.group(1)] + timedelta(minutes=minutes), value.strip()
+    terms = [((1 if sign == "+" else -1) * float(n), unit) for sign, n, unit in _TERM.findall(match.group(2))]
+    days = sum(n for n, unit in terms if unit == "d")
+    minutes = sum(n * _UNIT[unit] for n, unit in terms if unit != "d")
+    # days move the wall clock (go_live + 1d is 13:00 the next day, also across a summer-time
+    # switch); hours and minutes are real elapsed time
+    base = localize(anchors[match.group(1)].replace(tzinfo=None) + timedelta(days=days))
+    moment = (base.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(AMSTERDAM)
+    return moment, value.strip()
 
 
-def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block]) -> tuple[Injection, ...]:
+def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
+                    releases: tuple[str, str]) -> tuple[Injection, ...]:
     anchors = anchor_instants(head, phases, blocks)
+    known_numbers = RELEASES[releases[0]].numbers | RELEASES[releases[1]].numbers
     out = []
     for index, t in enumerate(root.rows("injection")):
         kind = t.str("kind", choices=INJECTION_KINDS)
@@ -191,6 +200,10 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
         actor = t.str("actor", None, choices=ACTORS)
         hub = t.str("hub", None, choices=HUBS)
         messages = t.numbers("messages", ())
+        for number in messages:
+            if number not in known_numbers:
+                t.fail("messages", f"message {number} does not exist in release {releases[0]} or {releases[1]}; "
+                       f"expected one of {', '.join(sorted(known_numbers))}")
         share = t.number("share", 1.0, lo=0, hi=1)
         note = t.str("note", "")
         params_table = t.sub("params", required=False)
