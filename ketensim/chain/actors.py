@@ -15,13 +15,12 @@ if it is one of the compliant parties.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ketensim.chain.draaiboek import equivalent_number
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import ActorProfile
-from ketensim.timeline import WorkCalendar, WorkingHours, localize
+from ketensim.chain.simcal import minute_of_day
 
 if TYPE_CHECKING:
     from ketensim.chain.caseload import Case
@@ -57,7 +56,9 @@ class SimParty:
         self.compliant = self.rng.random() < profile.deadline_compliance
         self.portal_user = self.rng.random() < profile.portal_share
         self.poll_offset = self.rng.uniform(0, profile.poll_minutes)
-        self.calendar = WorkCalendar(WorkingHours(profile.work_start, profile.work_end))
+        self.work_start = minute_of_day(profile.work_start)
+        self.work_end = minute_of_day(profile.work_end)
+        self.read_at = minute_of_day(profile.portal_read_at)
         draaiboek = world.draaiboek
         self.ready_at = draaiboek.go_live
         if self.rng.random() >= profile.ready_at_go_live:
@@ -67,40 +68,19 @@ class SimParty:
             self.ready_at = max(self.ready_at, injected)
         self.misses_window = world.faults.misses_portal_window(self)
 
-    # --- time helpers -------------------------------------------------------------------------
+    # --- time helpers (simulation minutes, see ketensim.chain.simcal) -------------------------
     def _working_after(self, t: float, hours: float) -> float:
-        clock = self.world.clock
-        done = self.calendar.add_working_minutes(clock.to_local(t), hours * 60.0)
-        return clock.to_sim(done)
+        return self.world.calendar.add_working(t, hours * 60.0, self.work_start, self.work_end)
 
     def _next_working(self, t: float) -> float:
-        clock = self.world.clock
-        return clock.to_sim(self.calendar.next_working_moment(clock.to_local(t)))
+        return self.world.calendar.next_working(t, self.work_start, self.work_end)
 
     def _next_read(self, t: float) -> float:
         """When this party next reads its inbox at or after ``t`` in its normal routine."""
-        clock, p = self.world.clock, self.profile
-        local = clock.to_local(t)
-        day = local.date()
-        for _ in range(30):
-            if self.calendar.is_working_day(day):
-                if self.portal_user:
-                    moment = localize(datetime.combine(day, p.portal_read_at))
-                    if moment >= local:
-                        return clock.to_sim(moment)
-                else:
-                    first = localize(datetime.combine(day, p.work_start)) + timedelta(minutes=self.poll_offset)
-                    end = localize(datetime.combine(day, p.work_end))
-                    if local <= first:
-                        return clock.to_sim(first)
-                    if local < end:
-                        steps = -(-((local - first).total_seconds() / 60.0) // p.poll_minutes)
-                        moment = first + timedelta(minutes=steps * p.poll_minutes)
-                        if moment < end:
-                            return clock.to_sim(moment)
-            day += timedelta(days=1)
-            local = localize(datetime.combine(day, datetime.min.time()))
-        return clock.to_sim(local)
+        calendar = self.world.calendar
+        if self.portal_user:
+            return calendar.next_daily(t, self.read_at)
+        return calendar.next_poll(t, self.work_start + self.poll_offset, self.profile.poll_minutes, self.work_end)
 
     # --- receiving ----------------------------------------------------------------------------
     def on_delivered(self, msg: Message) -> None:

@@ -14,6 +14,7 @@ from lxml import etree
 
 from ketensim.chain.caseload import Case
 from ketensim.chain.message import Message
+from ketensim.chain.simcal import SimCalendar
 from ketensim.population import Population
 from ketensim.standards.builders import build, build_retour
 from ketensim.standards.catalogue import Catalogue, MessageType
@@ -29,8 +30,10 @@ _MUTATIE = {"wijziging": "wijziging", "einde": "intrekking"}
 class Codec:
     """Builds, serializes and validates the XML of simulated messages."""
 
-    def __init__(self, catalogue: Catalogue, population: Population, enabled: bool, keep: bool) -> None:
+    def __init__(self, catalogue: Catalogue, population: Population, calendar: SimCalendar, enabled: bool,
+                 keep: bool) -> None:
         self.catalogue = catalogue
+        self.calendar = calendar
         self.population = population
         self.enabled = enabled
         self.keep = keep
@@ -44,11 +47,12 @@ class Codec:
             mt = self._types[key] = self.catalogue.get(*key)
         return mt
 
-    def encode(self, msg: Message, day: date, rng: random.Random, corrupt: bool) -> bool:
-        """Build and validate ``msg``; return True if it passes its XSD. Records its size."""
+    def encode(self, msg: Message, now: float, rng: random.Random, corrupt: bool) -> bool:
+        """Build and validate ``msg`` at simulation time ``now``; True if it passes its XSD. Records its size."""
         if not self.enabled or msg.number in RELEASES[msg.release].ei_only:
             # counting mode, or a 2.0 / Jeugd-GGZ message that travelled as EI records without an XSD
             return not corrupt
+        day = self.calendar.date_of(now)
         mt = self.message_type(msg)
         if msg.role == "heen":
             msg.payload = self._payload(mt, msg, msg.case, day, rng)

@@ -7,7 +7,7 @@ start, so the hot path compares floats.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from ketensim.scenario.model import Scenario
 from ketensim.standards.releases import RELEASES
@@ -43,7 +43,7 @@ class SimDraaiboek:
     deadlines: dict[tuple[str, str], float]
     portal_cutoff: dict[str, float]  # receiver type -> end of its read-in window
     portal_open: dict[str, float]  # receiver type -> start of its read-in window
-    batch_visible: dict[tuple[str, float], float]  # (hub, day start) -> visible from
+    batch_visible: dict[tuple[str, date], float]  # (hub, local day) -> visible from
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> SimDraaiboek:
@@ -67,9 +67,8 @@ class SimDraaiboek:
             opening[window.actor] = min(opening[window.actor], clock.to_sim(window.start))
         batch = {}
         for note in s.batches:
-            day_start = localize(datetime.combine(note.day, datetime.min.time()))
             visible = localize(datetime.combine(note.day, note.visible_from))
-            batch[(note.hub, clock.to_sim(day_start))] = clock.to_sim(visible)
+            batch[(note.hub, note.day)] = clock.to_sim(visible)
         return cls(
             clock=clock,
             end=clock.to_sim(s.window_end),
@@ -105,23 +104,7 @@ class SimDraaiboek:
             return "rejected_release"
         return "accepted"
 
-    def batch_visible_from(self, hub: str, t: float) -> float:
-        """When a message a hub delivers at ``t`` becomes visible, given the day's batch notes."""
-        if not self.batch_visible:
-            return t
-        local = self.clock.to_local(t)
-        midnight = localize(datetime.combine(local.date(), datetime.min.time()))
-        visible = self.batch_visible.get((hub, self.clock.to_sim(midnight)))
+    def batch_visible_from(self, hub: str, t: float, day: date) -> float:
+        """When a message a hub delivers at ``t`` on local ``day`` becomes visible, given the batch notes."""
+        visible = self.batch_visible.get((hub, day))
         return t if visible is None else max(t, visible)
-
-    def day_starts(self) -> list[float]:
-        """Sim times of every local midnight in the window (the first at or after the window start)."""
-        out = []
-        local = self.clock.to_local(0.0)
-        day = local.date() if local.hour == 0 and local.minute == 0 else local.date() + timedelta(days=1)
-        while True:
-            t = self.clock.to_sim(localize(datetime.combine(day, datetime.min.time())))
-            if t >= self.end:
-                return out
-            out.append(t)
-            day += timedelta(days=1)

@@ -77,7 +77,7 @@ class Chain:
             return
         msg.submitted = now
         corrupt = world.faults.corrupts(msg, world.fault_rng)
-        valid = world.codec.encode(msg, world.clock.to_local(now).date(), world.payload_rng, corrupt)
+        valid = world.codec.encode(msg, now, world.payload_rng, corrupt)
         verdict = "foutmelding" if not valid else world.draaiboek.admits(msg.release, msg.number, now)
         msg.hub_result = verdict
         world.message_submitted(msg)
@@ -96,7 +96,8 @@ class Chain:
         hub.leave()
         world = self.world
         now = world.env.now
-        visible = world.draaiboek.batch_visible_from(hub.name, hub.batch_time(now))
+        batch = hub.batch_time(now)
+        visible = world.draaiboek.batch_visible_from(hub.name, batch, world.calendar.date_of(batch))
         held = world.faults.batch_hold_until(hub.name, visible, msg)
         if held is not None and held > visible:
             visible = hub.batch_time(held)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ketensim.chain.caseload import Case
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import Population as PopulationSpec
-from ketensim.timeline import WorkCalendar, localize
+from ketensim.chain.simcal import minute_of_day
 
 if TYPE_CHECKING:
     from ketensim.chain.actors import SimParty
@@ -52,7 +52,6 @@ class Traffic:
         self.world = world
         self.spec = spec
         self.rng = random.Random(seed)
-        self.calendar = WorkCalendar()
         # (agb, gemeentecode, standard) -> the started cases an aanbieder declares to a gemeente
         self.declaring: dict[tuple[str, str, str], list[Case]] = {}
         for case in world.caseload.cases:
@@ -66,40 +65,45 @@ class Traffic:
         self.world.env.process(self._days())
 
     def _days(self):  # type: ignore[no-untyped-def]
-        env = self.world.env
-        for t0 in self.world.draaiboek.day_starts():
-            if t0 > env.now:
-                yield env.timeout(t0 - env.now)
-            self._plan_day(t0)
+        env, calendar = self.world.env, self.world.calendar
+        first = calendar.index(0.0) + (calendar.starts[calendar.index(0.0)] < 0.0)
+        last = calendar.index(self.world.draaiboek.end - 1e-9)
+        for i in range(first, last + 1):
+            if calendar.starts[i] > env.now:
+                yield env.timeout(calendar.starts[i] - env.now)
+            self._plan_day(i)
 
-    def _at_work(self, day, profile) -> float:  # type: ignore[no-untyped-def]
-        start = localize(datetime.combine(day, profile.work_start))
-        span = (datetime.combine(day, profile.work_end) - datetime.combine(day, profile.work_start)).total_seconds()
-        return self.world.clock.to_sim(start + timedelta(seconds=self.rng.uniform(0, span)))
+    def _at_work(self, i: int, profile) -> float:  # type: ignore[no-untyped-def]
+        start, end = minute_of_day(profile.work_start), minute_of_day(profile.work_end)
+        return self.world.calendar.at(i, start + self.rng.uniform(0, end - start))
 
-    def _plan_day(self, t0: float) -> None:
+    def _plan_day(self, i: int) -> None:
         world, spec, rng = self.world, self.spec, self.rng
-        day = world.clock.to_local(t0).date()
-        if not self.calendar.is_working_day(day):
+        calendar = world.calendar
+        if not calendar.working[i]:
             return
         behaviour = world.scenario.behaviour
         per_day = spec.clients / _WORKING_DAYS_PER_MONTH
         for _ in range(poisson(rng, per_day * spec.new_per_month)):
             vot = rng.random() < spec.vot_share
             profile = behaviour.aanbieder if vot else behaviour.gemeente
-            world.at(self._at_work(day, profile), self._new_case, vot)
+            world.at(self._at_work(i, profile), self._new_case, vot)
         for _ in range(poisson(rng, per_day * spec.change_per_month)):
-            world.at(self._at_work(day, behaviour.gemeente), self._change)
+            world.at(self._at_work(i, behaviour.gemeente), self._change)
         for _ in range(poisson(rng, per_day * spec.end_per_month)):
-            world.at(self._at_work(day, behaviour.aanbieder), self._end)
-        if self._working_day_of_month(day) == spec.declaration_day:
+            world.at(self._at_work(i, behaviour.aanbieder), self._end)
+        if self._working_day_of_month(i) == spec.declaration_day:
             for key in sorted(self.declaring):
-                world.at(self._at_work(day, behaviour.aanbieder), self._declare, key)
+                world.at(self._at_work(i, behaviour.aanbieder), self._declare, key)
 
-    def _working_day_of_month(self, day) -> int:  # type: ignore[no-untyped-def]
-        first = day.replace(day=1)
-        n = self.calendar.working_days_between(first - timedelta(days=1), day)
-        return n
+    def _working_day_of_month(self, i: int) -> int:
+        calendar = self.world.calendar
+        day = calendar.dates[i]
+        n = 0
+        while i >= 0 and calendar.dates[i].month == day.month:
+            n += calendar.working[i]
+            i -= 1
+        return n if i >= 0 else 0  # the calendar starts mid-month: not a countable working day
 
     def _random_case(self) -> Case | None:
         cases = self.world.caseload.cases
@@ -113,7 +117,7 @@ class Traffic:
     def _new_case(self, vot: bool) -> None:
         world = self.world
         client = self.rng.choice(world.caseload.population.clients)
-        start = world.clock.to_local(world.env.now).date() + timedelta(days=self.rng.randint(1, 14))
+        start = world.calendar.date_of(world.env.now) + timedelta(days=self.rng.randint(1, 14))
         case = world.caseload.new_case(self.rng, client, start)
         gemeente, aanbieder = world.parties_of(case)
         if vot:
@@ -145,7 +149,7 @@ class Traffic:
             self.declaring.pop(key, None)
             return
         # the declaration covers the last closed month: name a case that had care in all of it
-        today = self.world.clock.to_local(self.world.env.now).date()
+        today = self.world.calendar.date_of(self.world.env.now)
         month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         population = self.world.caseload.population
         case = next(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from ketensim.chain.draaiboek import SimDraaiboek
 from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.hub import Chain, Hub
 from ketensim.chain.message import Message, Pair
+from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
 from ketensim.scenario.model import Scenario
 from ketensim.standards.catalogue_data import get_catalogue
@@ -57,6 +59,9 @@ class World:
         self.env = simpy.Environment()
         self.draaiboek = SimDraaiboek.from_scenario(s)
         self.clock = self.draaiboek.clock
+        # processing scheduled after the window may run well past its end: keep a year of days
+        self.calendar = SimCalendar(self.clock, s.window_start.date() - timedelta(days=1),
+                                    s.window_end.date() + timedelta(days=400))
         year = s.population.year or s.window_start.year
         self.caseload: Caseload = build_caseload(self.stream("population"), s.population, year, s.window_start.date())
         self.fault_rng = self.stream("faults")
@@ -80,7 +85,8 @@ class World:
             for a in self.caseload.population.aanbieders
         }
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
-        self.codec = Codec(get_catalogue(), self.caseload.population, enabled=self.xml, keep=self.keep_xml)
+        self.codec = Codec(get_catalogue(), self.caseload.population, self.calendar, enabled=self.xml,
+                           keep=self.keep_xml)
         self.traffic = Traffic(self, s.population, f"{self.seed}:traffic")
 
     # --- plumbing -----------------------------------------------------------------------------
