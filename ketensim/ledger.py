@@ -4,6 +4,8 @@ The simulation keeps mutable working state while it runs; :func:`freeze` turns i
 records below when the run ends, and :func:`check_conservation` proves the books balance: every
 heen has exactly one outcome and every retour belongs to exactly one heen.
 
+Records are named tuples: immutable, flat, and cheap to create by the hundred thousand.
+
 Pair outcomes (``PairRecord.outcome``):
 
 ``closed_in_time``
@@ -36,7 +38,7 @@ standard lets 319 answer only requests of its own release), which is counted as 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ketensim.exceptions import ConservationError
 
@@ -67,8 +69,7 @@ ANSWER_OUTCOMES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class MessageRecord:
+class MessageRecord(NamedTuple):
     """One message offered to (or held back from) the chain.
 
     Times are ISO 8601 in UTC (``2022-03-31T11:00:00Z``); empty when the event did not happen.
@@ -95,8 +96,7 @@ class MessageRecord:
     injections: str  # kinds of the injections that touched it, ';'-separated
 
 
-@dataclass(frozen=True)
-class PairRecord:
+class PairRecord(NamedTuple):
     """One heen and its retour (323 with its 325, 303 with its 304), and what became of them."""
 
     pair_id: str
@@ -119,8 +119,7 @@ class PairRecord:
     spoed: bool
 
 
-@dataclass(frozen=True)
-class AnswerRecord:
+class AnswerRecord(NamedTuple):
     """A functional answer (301 or 319) to a request (315 or 317)."""
 
     request_pair_id: str

@@ -60,7 +60,7 @@ def _write_csv(path: Path, rows: list[Any], columns: list[str]) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([getattr(row, c) if not isinstance(row, tuple) else row[i] for i, c in enumerate(columns)])
+            writer.writerow(row)
 
 
 def write_run(r: RunResult, out: Path) -> list[Path]:
@@ -74,7 +74,7 @@ def write_run(r: RunResult, out: Path) -> list[Path]:
         kind = {"pairs.csv": "PairRecord", "messages.csv": "MessageRecord", "answers.csv": "AnswerRecord"}[name]
         from ketensim import ledger
 
-        columns = [f.name for f in dataclasses.fields(getattr(ledger, kind))]
+        columns = list(getattr(ledger, kind)._fields)
         _write_csv(out / name, list(rows), columns)
         written.append(out / name)
     _write_csv(out / "backlog.csv", list(r.backlog), ["time_utc", "backlog"])

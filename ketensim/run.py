@@ -53,7 +53,7 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     summary["spoed_cases"] = getattr(faults, "spoed_cases", 0)
     injections = faults.report() if hasattr(faults, "report") else []
     hubs = {
-        name: {"forwarded": hub.forwarded, "peak_queue": hub.peak_queue}
+        name: {"checked": hub.checked, "max_wait_minutes": round(hub.max_wait, 3)}
         for name, hub in world.chain.hubs.items()
     }
     backlog = [(dr.clock.to_utc(t).strftime("%Y-%m-%dT%H:%M:%SZ"), n) for t, n in world.backlog]

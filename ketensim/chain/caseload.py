@@ -62,23 +62,32 @@ class Caseload:
     contracts: dict[tuple[str, str], tuple[Aanbieder, ...]]  # (gemeentecode, standard) -> aanbieders
     cases: list[Case]
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _cum: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
     def new_case(self, rng: random.Random, client: Client, ingangsdatum: date) -> Case:
-        """Open a new case for ``client`` at a contracted aanbieder of its gemeente."""
-        aanbieder = _pick_aanbieder(rng, self.contracts[(client.gemeente.code, client.standard)])
+        """Open a new case for ``client`` at a contracted aanbieder of its gemeente (weighted by size)."""
+        key = (client.gemeente.code, client.standard)
+        cum = self._cum.get(key)
+        if cum is None:
+            cum = self._cum[key] = list(itertools.accumulate(a.weight for a in self.contracts[key]))
+        aanbieder = rng.choices(self.contracts[key], cum_weights=cum)[0]
         case = Case(next(self._seq), client, aanbieder, ingangsdatum, rng.getrandbits(64))
         self.cases.append(case)
         return case
 
 
-def _pick_aanbieder(rng: random.Random, members: tuple[Aanbieder, ...]) -> Aanbieder:
-    return rng.choices(members, weights=[a.weight for a in members])[0]
-
-
-def _weighted_sample(rng: random.Random, items: tuple[Gemeente, ...], k: int) -> list[Gemeente]:
-    """``k`` distinct gemeenten drawn with probability proportional to inhabitants."""
-    keyed = sorted(items, key=lambda g: rng.random() ** (1.0 / max(g.inwoners, 1)), reverse=True)
-    return sorted(keyed[:k], key=lambda g: g.code)
+def _weighted_sample(rng: random.Random, items: tuple[Gemeente, ...], k: int,
+                     cum: list[int] | None = None) -> list[Gemeente]:
+    """``k`` distinct gemeenten drawn with probability proportional to inhabitants (successive draws)."""
+    if k >= len(items):
+        return sorted(items, key=lambda g: g.code)
+    if cum is None:
+        cum = list(itertools.accumulate(max(g.inwoners, 1) for g in items))
+    chosen: dict[str, Gemeente] = {}
+    while len(chosen) < k:
+        g = rng.choices(items, cum_weights=cum)[0]
+        chosen.setdefault(g.code, g)
+    return sorted(chosen.values(), key=lambda g: g.code)
 
 
 def build_caseload(rng: random.Random, spec: PopulationSpec, year: int, start: date) -> Caseload:
@@ -95,9 +104,10 @@ def build_caseload(rng: random.Random, spec: PopulationSpec, year: int, start: d
         peildatum=start,
     )
     contracts: dict[tuple[str, str], list[Aanbieder]] = {(g.code, s): [] for g in chosen for s in ("iwmo", "ijw")}
+    cum = list(itertools.accumulate(max(g.inwoners, 1) for g in population.gemeenten))
+    k = min(spec.gemeenten_per_aanbieder, len(chosen))
     for aanbieder in population.aanbieders:
-        k = min(spec.gemeenten_per_aanbieder, len(chosen))
-        for gemeente in _weighted_sample(rng, population.gemeenten, k):
+        for gemeente in _weighted_sample(rng, population.gemeenten, k, cum):
             for standard in sorted(aanbieder.standards):
                 contracts[(gemeente.code, standard)].append(aanbieder)
     for (code, standard), members in contracts.items():

@@ -18,42 +18,41 @@ class _Stamper:
 
     def __init__(self, world: World) -> None:
         self.origin = world.clock.origin.timestamp()
-        self.days: dict[int, str] = {}
+        self.minutes: dict[int, str] = {}
 
     def __call__(self, t: float) -> str:
         if t < 0:
             return ""
-        seconds = int(self.origin + round(t * 60.0, 3))
-        day, rest = divmod(seconds, 86400)
-        text = self.days.get(day)
-        if text is None:
-            text = self.days[day] = datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%d")
-        hours, rest = divmod(rest, 3600)
-        minutes, secs = divmod(rest, 60)
-        return f"{text}T{hours:02d}:{minutes:02d}:{secs:02d}Z"
+        seconds = int(self.origin + t * 60.0 + 0.0005)
+        minute, secs = divmod(seconds, 60)
+        prefix = self.minutes.get(minute)
+        if prefix is None:
+            prefix = self.minutes[minute] = datetime.fromtimestamp(minute * 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:")
+        return f"{prefix}{secs:02d}Z"
 
 
 def _message_record(stamp: _Stamper, m: Message) -> MessageRecord:
+    sender, receiver, pair = m.sender, m.receiver, m.pair
     return MessageRecord(
-        message_id=m.message_id,
-        pair_id=m.pair.pair_id,
-        role=m.role,
-        code=m.code,
-        standard=m.standard,
-        release=m.release,
-        sender_type=m.sender.kind,
-        sender=m.sender.ident,
-        receiver_type=m.receiver.kind,
-        receiver=m.receiver.ident,
-        created=stamp(m.created),
-        submitted=stamp(m.submitted),
-        hub_result=m.hub_result or "held",
-        delivered=stamp(m.delivered),
-        read=stamp(m.read),
-        unread_at_transition=m.pair.unread and m.read < 0 and m.hub_result == "accepted",
-        xml_bytes=m.xml_bytes,
-        spoed=m.spoed,
-        injections=";".join(sorted(set(m.injections))),
+        m.message_id,
+        pair.pair_id,
+        m.role,
+        m.code,
+        m.standard,
+        m.release,
+        sender.kind,
+        sender.ident,
+        receiver.kind,
+        receiver.ident,
+        stamp(m.created),
+        stamp(m.submitted),
+        m.hub_result or "held",
+        stamp(m.delivered),
+        stamp(m.read),
+        pair.unread and m.read < 0 and m.hub_result == "accepted",
+        m.xml_bytes,
+        m.spoed,
+        ";".join(sorted(set(m.injections))) if m.injections else "",
     )
 
 

@@ -96,8 +96,12 @@ class World:
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed)."""
-        event = self.env.timeout(max(0.0, t - self.env.now))
+        env = self.env
+        event = simpy.Event(env)
+        event._ok = True
+        event._value = None
         event.callbacks.append(lambda _event: fn(*args))
+        env.schedule(event, delay=t - env.now if t > env.now else 0.0)
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
         return self.gemeenten[case.gemeente.code], self.aanbieders[case.aanbieder.agb]
