@@ -8,7 +8,6 @@ message on stderr with a non-zero exit code (2 for a bad scenario or usage, 1 ot
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 
 import click
@@ -42,8 +41,6 @@ def cli() -> None:
 
 
 for _name in _COMMAND_MODULES:
-    if importlib.util.find_spec(_name) is None:  # TEMP-LEAD: until every command module lands
-        continue
     for _command in importlib.import_module(_name).COMMANDS:
         cli.add_command(_command)
 
