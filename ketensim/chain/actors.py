@@ -42,6 +42,9 @@ class Party(Protocol):
     def on_rejected(self, msg: Message, verdict: str) -> None:
         """The sender's hub refused ``msg`` (IB103 block, wrong release, or XSD foutmelding)."""
 
+    def on_bounced(self, msg: Message, until: float) -> None:
+        """The sender's hub was down and did not take ``msg``; it is up again at ``until``."""
+
 
 class SimParty:
     """A simulated gemeente or aanbieder."""
@@ -69,10 +72,10 @@ class SimParty:
         self.misses_window = world.faults.misses_portal_window(self)
 
     # --- time helpers (simulation minutes, see ketensim.chain.simcal) -------------------------
-    def _working_after(self, t: float, hours: float) -> float:
+    def working_after(self, t: float, hours: float) -> float:
         return self.world.calendar.add_working(t, hours * 60.0, self.work_start, self.work_end)
 
-    def _next_working(self, t: float) -> float:
+    def next_working(self, t: float) -> float:
         return self.world.calendar.next_working(t, self.work_start, self.work_end)
 
     def _next_read(self, t: float) -> float:
@@ -113,7 +116,7 @@ class SimParty:
         slow = heen.number in ("303", "323")
         hours = (p.answer_hours if slow else p.retour_hours).sample(self.rng)
         hours *= world.faults.response_factor(self, heen, now)
-        send = self.respond_by(heen, now, self._working_after(now, hours), (heen.retour_number,))
+        send = self.respond_by(heen, now, self.working_after(now, hours), (heen.retour_number,))
         world.at(send, self._send_retour, heen)
 
     def respond_by(self, heen: Message, now: float, planned: float, numbers: tuple[str, ...]) -> float:
@@ -181,7 +184,7 @@ class SimParty:
         msg.hub_result = "held"
         world.held += 1
         msg.release = msg.release or world.draaiboek.old
-        world.at(self._next_working(until), self._release_held, msg)
+        world.at(self.next_working(until), self._release_held, msg)
 
     def _release_held(self, msg: Message) -> None:
         self.world.held -= 1
@@ -195,10 +198,13 @@ class SimParty:
             msg.pair.cause = "retour_after_go_live" if now >= dr.go_live else "retour_blocked"
             return
         if verdict == "foutmelding":
-            when = self._working_after(now, world.faults.repair_hours())
+            when = self.working_after(now, world.faults.repair_hours())
         else:
             when = max(dr.go_live, self.ready_at)
-        world.at(self._next_working(when), self._resend, msg)
+        world.at(self.next_working(when), self._resend, msg)
+
+    def on_bounced(self, msg: Message, until: float) -> None:
+        self.world.at(self.next_working(until), self.dispatch, msg)
 
     def _resend(self, old: Message) -> None:
         world = self.world

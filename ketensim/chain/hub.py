@@ -74,7 +74,7 @@ class Chain:
         down = world.faults.hub_down_until(hub.name, now, msg)
         if down is not None and down > now:
             if world.faults.outage_bounces(hub.name):
-                world.at(msg.sender._next_working(down), msg.sender.dispatch, msg)
+                msg.sender.on_bounced(msg, down)
                 return
             world.at(down, self.submit, msg)
             return
@@ -89,8 +89,9 @@ class Chain:
             return
         other = self.hubs["ib" if hub.name == "vecozo" else "vecozo"]
         arrival = hub.enqueue(now) + other.profile.transit_minutes
-        batch = other.batch_time(arrival)
-        visible = world.draaiboek.batch_visible_from(other.name, batch, world.calendar.date_of(batch))
+        visible = other.batch_time(arrival)
+        if world.draaiboek.batch_visible:
+            visible = world.draaiboek.batch_visible_from(other.name, visible, world.calendar.date_of(visible))
         held = world.faults.batch_hold_until(other.name, visible, msg)
         if held is not None and held > visible:
             visible = other.batch_time(held)

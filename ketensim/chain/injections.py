@@ -235,8 +235,12 @@ class PortalUnread(Injected):
         return self._overlaps_read_in(party) and self.targets(party)
 
     def read_suspended_until(self, party: SimParty, now: float) -> float | None:
-        """If ``party`` does not read in at ``now``, when it reads again (hook for the chain's readers)."""
-        if self.active(now) and self.targets(party):
+        """If ``party`` does not read in at ``now``, when it reads again (hook for the chain's readers).
+
+        Only reading before the transition is suspended (what is still in the old release); the
+        new release is not this kind's business (see ``not_ready``).
+        """
+        if self.active(now) and now < party.world.draaiboek.portal_cutoff[party.kind] and self.targets(party):
             return self.end
         return None
 
@@ -301,7 +305,7 @@ class Spoed(Injected):
         gemeente, aanbieder_party = world.parties_of(case)
         self.touch(gemeente)
         arrived = world.env.now
-        catch_up = gemeente._working_after(max(world.draaiboek.go_live, gemeente.ready_at), rng.uniform(0, 16))
+        catch_up = gemeente.working_after(max(world.draaiboek.go_live, gemeente.ready_at), rng.uniform(0, 16))
 
         def send() -> None:
             msg = gemeente.send_heen("301", aanbieder_party, case, "toewijzing", spoed=True)

@@ -166,14 +166,14 @@ class Traffic:
         world = self.world
         if msg.number == "301" and msg.intent == "toewijzing":
             hours = party.profile.start_hours.sample(party.rng)
-            world.at(party._working_after(world.env.now, hours), self._start, msg)
+            world.at(party.working_after(world.env.now, hours), self._start, msg)
         elif msg.number in ("315", "317"):
             now = world.env.now
             hours = party.profile.answer_hours.sample(party.rng) * world.faults.response_factor(party, msg, now)
-            world.at(party.respond_by(msg, now, party._working_after(now, hours), ("301", "319")), self._answer, msg)
+            world.at(party.respond_by(msg, now, party.working_after(now, hours), ("301", "319")), self._answer, msg)
         elif msg.number == "307" and self.rng.random() < _ADJUST_AFTER_STOP:
             hours = party.profile.answer_hours.sample(party.rng)
-            world.at(party._working_after(world.env.now, hours), self._adjust_after_stop, msg)
+            world.at(party.working_after(world.env.now, hours), self._adjust_after_stop, msg)
 
     def _start(self, toewijzing: Message) -> None:
         case = toewijzing.case
