@@ -114,9 +114,11 @@ class SimParty:
         world, p = self.world, self.profile
         now = world.env.now
         slow = heen.number in ("303", "323")
-        hours = (p.answer_hours if slow else p.retour_hours).sample(self.rng)
-        hours *= world.faults.response_factor(self, heen, now)
-        send = self.respond_by(heen, now, self.working_after(now, hours), (heen.retour_number,))
+        hours = (p.answer_hours if slow else p.retour_hours).sample(world.rng(heen.key + "<retour"))
+        factor = world.faults.response_factor(self, heen, now)
+        planned = self.working_after(now, hours * factor)
+        # a slowed party cannot hurry for the deadline: that is what the slowness means
+        send = planned if factor > 1 else self.respond_by(heen, now, planned, (heen.retour_number,))
         world.at(send, self._send_retour, heen)
 
     def respond_by(self, heen: Message, now: float, planned: float, numbers: tuple[str, ...]) -> float:
@@ -135,14 +137,15 @@ class SimParty:
     def _send_retour(self, heen: Message) -> None:
         world = self.world
         now = world.env.now
-        retour = world.new_message(heen.retour_number, heen.standard, "retour", self, heen.sender, heen.case, heen.pair)
+        retour = world.new_message(heen.retour_number, heen.standard, "retour", self, heen.sender, heen.case, heen.pair,
+                                   heen.key + "<retour")
         retour.release = heen.release
         if heen.release == world.draaiboek.old and now > world.draaiboek.deadline(retour.number, self.kind):
             heen.pair.late = True
         world.chain.submit(retour)
 
     # --- sending ------------------------------------------------------------------------------
-    def send_heen(self, number: str, receiver: SimParty, case: Case, intent: str,
+    def send_heen(self, number: str, receiver: SimParty, case: Case, intent: str, key: str,
                   answer_to: Message | None = None, spoed: bool = False) -> Message | None:
         """Create a heen now and send it, hold it, or drop it if the release has no such message."""
         world = self.world
@@ -150,7 +153,7 @@ class SimParty:
         actual = equivalent_number(number, release)
         if actual is None:
             return None
-        msg = world.new_message(actual, case.standard, "heen", self, receiver, case, None)
+        msg = world.new_message(actual, case.standard, "heen", self, receiver, case, None, key)
         msg.intent, msg.answer_to, msg.spoed = intent, answer_to, spoed
         self.dispatch(msg)
         return msg
@@ -204,11 +207,15 @@ class SimParty:
         world.at(self.next_working(when), self._resend, msg)
 
     def on_bounced(self, msg: Message, until: float) -> None:
-        self.world.at(self.next_working(until), self.dispatch, msg)
+        # a retour is offered again as it is, in the heen's release: it may then hit the block
+        if msg.role == "retour":
+            self.world.at(until, self.world.chain.submit, msg)
+        else:
+            self.world.at(self.next_working(until), self.dispatch, msg)
 
     def _resend(self, old: Message) -> None:
         world = self.world
-        msg = world.new_message(old.number, old.standard, "heen", self, old.receiver, old.case, None)
+        msg = world.new_message(old.number, old.standard, "heen", self, old.receiver, old.case, None, old.key + "~")
         msg.intent, msg.answer_to, msg.spoed, msg.release = old.intent, old.answer_to, old.spoed, old.release
         msg.pair.resent_of, old.pair.resent_as = old.pair, msg.pair
         world.answer_resent(old, msg)

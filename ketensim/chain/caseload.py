@@ -64,15 +64,20 @@ class Caseload:
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     _cum: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
-    def new_case(self, rng: random.Random, client: Client, ingangsdatum: date) -> Case:
-        """Open a new case for ``client`` at a contracted aanbieder of its gemeente (weighted by size)."""
+    def new_case(self, rng: random.Random, client: Client, ingangsdatum: date, listed: bool = True) -> Case:
+        """Open a new case for ``client`` at a contracted aanbieder of its gemeente (weighted by size).
+
+        ``listed=False`` keeps the case out of the list that ordinary traffic draws changes and
+        ends from, so an injection that opens cases (spoed) leaves the rest of the traffic alone.
+        """
         key = (client.gemeente.code, client.standard)
         cum = self._cum.get(key)
         if cum is None:
             cum = self._cum[key] = list(itertools.accumulate(a.weight for a in self.contracts[key]))
         aanbieder = rng.choices(self.contracts[key], cum_weights=cum)[0]
         case = Case(next(self._seq), client, aanbieder, ingangsdatum, rng.getrandbits(64))
-        self.cases.append(case)
+        if listed:
+            self.cases.append(case)
         return case
 
 

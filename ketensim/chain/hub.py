@@ -79,7 +79,7 @@ class Chain:
             world.at(down, self.submit, msg)
             return
         msg.submitted = now
-        corrupt = world.faults.corrupts(msg, world.fault_rng)
+        corrupt = world.faults.corrupts(msg, world.rng(msg.key + "!corrupt")) if world.has_faults else False
         valid = world.codec.encode(msg, now, world.payload_rng, corrupt)
         verdict = "foutmelding" if not valid else world.draaiboek.admits(msg.release, msg.number, now)
         msg.hub_result = verdict
@@ -89,6 +89,11 @@ class Chain:
             return
         other = self.hubs["ib" if hub.name == "vecozo" else "vecozo"]
         arrival = hub.enqueue(now) + other.profile.transit_minutes
+        if world.has_faults:
+            # a receiving hub that is down takes the hand-over when it is up again
+            down = world.faults.hub_down_until(other.name, arrival, msg)
+            if down is not None and down > arrival:
+                arrival = down
         visible = other.batch_time(arrival)
         if world.draaiboek.batch_visible:
             visible = world.draaiboek.batch_visible_from(other.name, visible, world.calendar.date_of(visible))

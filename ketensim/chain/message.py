@@ -51,6 +51,7 @@ class Message:
     case: Case
     pair: Pair
     created: float
+    key: str  # stable name of the message across variants of a run; its random draws derive from it
     release: str = ""
     submitted: float = -1.0
     hub_result: HubResult = ""

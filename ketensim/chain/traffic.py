@@ -48,10 +48,9 @@ def poisson(rng: random.Random, lam: float) -> int:
 class Traffic:
     """Generates the caseload's messages day by day and the follow-ups when a party reads one."""
 
-    def __init__(self, world: World, spec: PopulationSpec, seed: str) -> None:
+    def __init__(self, world: World, spec: PopulationSpec) -> None:
         self.world = world
         self.spec = spec
-        self.rng = random.Random(seed)
         # (agb, gemeentecode, standard) -> the started cases an aanbieder declares to a gemeente
         self.declaring: dict[tuple[str, str, str], list[Case]] = {}
         for case in world.caseload.cases:
@@ -73,28 +72,30 @@ class Traffic:
                 yield env.timeout(calendar.starts[i] - env.now)
             self._plan_day(i)
 
-    def _at_work(self, i: int, profile) -> float:  # type: ignore[no-untyped-def]
+    def _at_work(self, rng: random.Random, i: int, profile) -> float:  # type: ignore[no-untyped-def]
         start, end = minute_of_day(profile.work_start), minute_of_day(profile.work_end)
-        return self.world.calendar.at(i, start + self.rng.uniform(0, end - start))
+        return self.world.calendar.at(i, start + rng.uniform(0, end - start))
 
     def _plan_day(self, i: int) -> None:
-        world, spec, rng = self.world, self.spec, self.rng
+        """Draw day ``i``'s caseload events; each gets a key from which all its randomness derives."""
+        world, spec = self.world, self.spec
         calendar = world.calendar
         if not calendar.working[i]:
             return
+        rng = world.rng(f"day{i}")
         behaviour = world.scenario.behaviour
         per_day = spec.clients / _WORKING_DAYS_PER_MONTH
-        for _ in range(poisson(rng, per_day * spec.new_per_month)):
+        for j in range(poisson(rng, per_day * spec.new_per_month)):
             vot = rng.random() < spec.vot_share
             profile = behaviour.aanbieder if vot else behaviour.gemeente
-            world.at(self._at_work(i, profile), self._new_case, vot)
-        for _ in range(poisson(rng, per_day * spec.change_per_month)):
-            world.at(self._at_work(i, behaviour.gemeente), self._change)
-        for _ in range(poisson(rng, per_day * spec.end_per_month)):
-            world.at(self._at_work(i, behaviour.aanbieder), self._end)
+            world.at(self._at_work(rng, i, profile), self._new_case, f"{i}n{j}", vot)
+        for j in range(poisson(rng, per_day * spec.change_per_month)):
+            world.at(self._at_work(rng, i, behaviour.gemeente), self._change, f"{i}c{j}")
+        for j in range(poisson(rng, per_day * spec.end_per_month)):
+            world.at(self._at_work(rng, i, behaviour.aanbieder), self._end, f"{i}e{j}")
         if self._working_day_of_month(i) == spec.declaration_day:
             for key in sorted(self.declaring):
-                world.at(self._at_work(i, behaviour.aanbieder), self._declare, key)
+                world.at(self._at_work(rng, i, behaviour.aanbieder), self._declare, key, f"{i}d{'.'.join(key)}")
 
     def _working_day_of_month(self, i: int) -> int:
         calendar = self.world.calendar
@@ -105,48 +106,50 @@ class Traffic:
             i -= 1
         return n if i >= 0 else 0  # the calendar starts mid-month: not a countable working day
 
-    def _random_case(self) -> Case | None:
+    def _random_case(self, rng: random.Random) -> Case | None:
         cases = self.world.caseload.cases
         for _ in range(25):
-            case = cases[self.rng.randrange(len(cases))]
+            case = cases[rng.randrange(len(cases))]
             if case.active and case.started:
                 return case
         return None
 
     # --- caseload events ----------------------------------------------------------------------
-    def _new_case(self, vot: bool) -> None:
+    def _new_case(self, key: str, vot: bool) -> None:
         world = self.world
-        client = self.rng.choice(world.caseload.population.clients)
-        start = world.calendar.date_of(world.env.now) + timedelta(days=self.rng.randint(1, 14))
-        case = world.caseload.new_case(self.rng, client, start)
+        rng = world.rng(key)
+        client = rng.choice(world.caseload.population.clients)
+        start = world.calendar.date_of(world.env.now) + timedelta(days=rng.randint(1, 14))
+        case = world.caseload.new_case(rng, client, start)
         gemeente, aanbieder = world.parties_of(case)
         if vot:
-            aanbieder.send_heen("315", gemeente, case, "vot")
+            aanbieder.send_heen("315", gemeente, case, "vot", key)
         else:
-            gemeente.send_heen("301", aanbieder, case, "toewijzing")
+            gemeente.send_heen("301", aanbieder, case, "toewijzing", key)
 
-    def _change(self) -> None:
-        case = self._random_case()
+    def _change(self, key: str) -> None:
+        rng = self.world.rng(key)
+        case = self._random_case(rng)
         if case is None:
             return
         gemeente, aanbieder = self.world.parties_of(case)
-        if self.rng.random() < 0.5 and aanbieder.send_heen("317", gemeente, case, "vow") is not None:
+        if rng.random() < 0.5 and aanbieder.send_heen("317", gemeente, case, "vow", key) is not None:
             return
-        gemeente.send_heen("301", aanbieder, case, "wijziging")
+        gemeente.send_heen("301", aanbieder, case, "wijziging", key)
 
-    def _end(self) -> None:
-        case = self._random_case()
+    def _end(self, key: str) -> None:
+        case = self._random_case(self.world.rng(key))
         if case is None:
             return
         case.active = False
         gemeente, aanbieder = self.world.parties_of(case)
-        aanbieder.send_heen("307", gemeente, case, "stop")
+        aanbieder.send_heen("307", gemeente, case, "stop", key)
 
-    def _declare(self, key: tuple[str, str, str]) -> None:
-        members = self.declaring.get(key, [])
+    def _declare(self, declarant: tuple[str, str, str], key: str) -> None:
+        members = self.declaring.get(declarant, [])
         members[:] = [c for c in members if c.active]
         if not members:
-            self.declaring.pop(key, None)
+            self.declaring.pop(declarant, None)
             return
         # the declaration covers the last closed month: name a case that had care in all of it
         today = self.world.calendar.date_of(self.world.env.now)
@@ -159,34 +162,41 @@ class Traffic:
         if case is None:
             return
         gemeente, aanbieder = self.world.parties_of(case)
-        aanbieder.send_heen("323", gemeente, case, "declaratie")
+        aanbieder.send_heen("323", gemeente, case, "declaratie", key)
 
     # --- follow-ups when a party reads a heen -------------------------------------------------
     def on_read(self, party: SimParty, msg: Message) -> None:
+        """What reading ``msg`` sets in motion; its randomness derives from the message's key."""
         world = self.world
+        now = world.env.now
         if msg.number == "301" and msg.intent == "toewijzing":
-            hours = party.profile.start_hours.sample(party.rng)
-            world.at(party.working_after(world.env.now, hours), self._start, msg)
+            hours = party.profile.start_hours.sample(world.rng(msg.key + ">start"))
+            world.at(party.working_after(now, hours), self._start, msg)
         elif msg.number in ("315", "317"):
-            now = world.env.now
-            hours = party.profile.answer_hours.sample(party.rng) * world.faults.response_factor(party, msg, now)
-            world.at(party.respond_by(msg, now, party.working_after(now, hours), ("301", "319")), self._answer, msg)
-        elif msg.number == "307" and self.rng.random() < _ADJUST_AFTER_STOP:
-            hours = party.profile.answer_hours.sample(party.rng)
-            world.at(party.working_after(world.env.now, hours), self._adjust_after_stop, msg)
+            factor = world.faults.response_factor(party, msg, now)
+            hours = party.profile.answer_hours.sample(world.rng(msg.key + ">answer")) * factor
+            planned = party.working_after(now, hours)
+            when = planned if factor > 1 else party.respond_by(msg, now, planned, ("301", "319"))
+            world.at(when, self._answer, msg)
+        elif msg.number == "307":
+            rng = world.rng(msg.key + ">adjust")
+            if rng.random() < _ADJUST_AFTER_STOP:
+                world.at(party.working_after(now, party.profile.answer_hours.sample(rng)), self._adjust_after_stop, msg)
 
     def _start(self, toewijzing: Message) -> None:
         case = toewijzing.case
         if not case.started:
             case.started = True
             self._declares(case)
-        toewijzing.receiver.send_heen("305", toewijzing.sender, case, "start")
+        toewijzing.receiver.send_heen("305", toewijzing.sender, case, "start", toewijzing.key + ">start",
+                                      spoed=toewijzing.spoed)
 
     def _answer(self, request: Message) -> None:
         gemeente, aanbieder = request.receiver, request.sender
-        grant = self.rng.random() < _GRANT_SHARE
+        key = request.key + ">answer"
+        grant = self.world.rng(key + "?").random() < _GRANT_SHARE
         intent = "toewijzing" if request.number == "315" else "wijziging"
-        self.world.answer(gemeente, aanbieder, request, "301" if grant else "319", intent)
+        self.world.answer(gemeente, aanbieder, request, "301" if grant else "319", intent, key)
 
     def _adjust_after_stop(self, stop: Message) -> None:
-        stop.receiver.send_heen("301", stop.sender, stop.case, "einde")
+        stop.receiver.send_heen("301", stop.sender, stop.case, "einde", stop.key + ">adjust")

@@ -7,6 +7,7 @@ that touches one party leaves every other party's draws unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 from datetime import timedelta
@@ -64,7 +65,7 @@ class World:
                                     s.window_end.date() + timedelta(days=400))
         year = s.population.year or s.window_start.year
         self.caseload: Caseload = build_caseload(self.stream("population"), s.population, year, s.window_start.date())
-        self.fault_rng = self.stream("faults")
+        self.has_faults = not isinstance(self.faults, FaultSet) or bool(self.faults.faults)
         # message contents draw from their own stream, so counting mode (no XML) simulates the same chain
         self.payload_rng = self.stream("payload")
         self.messages: list[Message] = []
@@ -87,12 +88,22 @@ class World:
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
         self.codec = Codec(get_catalogue(), self.caseload.population, self.calendar, enabled=self.xml,
                            keep=self.keep_xml)
-        self.traffic = Traffic(self, s.population, f"{self.seed}:traffic")
+        self.traffic = Traffic(self, s.population)
 
     # --- plumbing -----------------------------------------------------------------------------
     def stream(self, name: str) -> random.Random:
         """The independent random stream ``name`` of this replication."""
         return random.Random(f"{self.seed}:{name}")
+
+    def rng(self, key: str) -> random.Random:
+        """A fresh random stream for one event or message, named by its stable ``key``.
+
+        Deriving every draw of an event from its own key (not from a stream shared with other
+        events) keeps two variants of a run aligned: a fault that adds, drops or moves one message
+        changes the draws of that message and its follow-ups only.
+        """
+        digest = hashlib.blake2b(f"{self.seed}:{key}".encode(), digest_size=8).digest()
+        return random.Random(int.from_bytes(digest, "big"))
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed)."""
@@ -111,11 +122,11 @@ class World:
 
     # --- ledger hooks -------------------------------------------------------------------------
     def new_message(self, number: str, standard: str, role: str, sender: SimParty, receiver: SimParty,
-                    case: Case, pair: Pair | None) -> Message:
+                    case: Case, pair: Pair | None, key: str) -> Message:
         if pair is None:
             pair = Pair(next(self._pair_seq))
             self.pairs.append(pair)
-        msg = Message(next(self._message_seq), number, standard, role, sender, receiver, case, pair, self.env.now)
+        msg = Message(next(self._message_seq), number, standard, role, sender, receiver, case, pair, self.env.now, key)
         if role == "heen":
             pair.heen = msg
         else:
@@ -140,13 +151,14 @@ class World:
         if state is not None:
             state.forbidden = True
 
-    def answer(self, gemeente: SimParty, aanbieder: SimParty, request: Message, number: str, intent: str) -> None:
+    def answer(self, gemeente: SimParty, aanbieder: SimParty, request: Message, number: str, intent: str,
+               key: str) -> None:
         """The gemeente answers ``request`` with a 301 or a 319, if the standard lets it."""
         release = self.draaiboek.release_at(self.env.now)
         if number == "319" and request.release != release:
             self.answers.append(AnswerState(request, None, number, forbidden=True))
             return
-        msg = gemeente.send_heen(number, aanbieder, request.case, intent, answer_to=request)
+        msg = gemeente.send_heen(number, aanbieder, request.case, intent, key, answer_to=request)
         if msg is None:
             return  # 2.x has no 319: a refusal goes outside the berichtenverkeer
         state = AnswerState(request, msg, msg.number)
