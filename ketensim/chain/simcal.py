@@ -29,25 +29,42 @@ class SimCalendar:
     """Local days, working days and wall-clock minutes of a run, in simulation minutes."""
 
     def __init__(self, clock: SimClock, first: date, last: date, calendar: WorkCalendar | None = None) -> None:
-        calendar = calendar or WorkCalendar()
         self.clock = clock
+        self.calendar = calendar or WorkCalendar()
         self.dates: list[date] = []
         self.starts: list[float] = []
         self.anchors: list[float] = []
         self.working: list[bool] = []
+        self._extend(first, last)
+
+    def _extend(self, first: date, last: date) -> None:
         day = first
         while day <= last:
             self.dates.append(day)
-            self.starts.append(clock.to_sim(localize(datetime.combine(day, time(0, 0)))))
-            self.anchors.append(clock.to_sim(localize(datetime.combine(day, time(6, 0)))))
-            self.working.append(calendar.is_working_day(day))
+            self.starts.append(self.clock.to_sim(localize(datetime.combine(day, time(0, 0)))))
+            self.anchors.append(self.clock.to_sim(localize(datetime.combine(day, time(6, 0)))))
+            self.working.append(self.calendar.is_working_day(day))
             day += timedelta(days=1)
 
     def index(self, t: float) -> int:
-        """The index of the local day that contains simulation time ``t``."""
+        """The index of the local day that contains simulation time ``t``.
+
+        The calendar grows when a party plans work beyond its end (a very long processing time
+        drawn from a heavy-tailed distribution); it never starts before its first day.
+        """
         i = bisect_right(self.starts, t) - 1
-        if i < 0 or i >= len(self.starts) - 1:
-            raise ValueError(f"simulation time {t} is outside the calendar of this run")
+        if i < 0:
+            raise ValueError(f"simulation time {t} is before the calendar of this run")
+        while i >= len(self.starts) - 1:
+            self._extend(self.dates[-1] + timedelta(days=1), self.dates[-1] + timedelta(days=366))
+            i = bisect_right(self.starts, t) - 1
+        return i
+
+    def _next(self, i: int) -> int:
+        """The index of the day after day ``i``, growing the calendar if needed."""
+        i += 1
+        if i >= len(self.starts) - 1:
+            self._extend(self.dates[-1] + timedelta(days=1), self.dates[-1] + timedelta(days=366))
         return i
 
     def at(self, i: int, minute: float) -> float:
@@ -71,7 +88,7 @@ class SimCalendar:
                     return self.at(i, start)
                 if m < end:
                     return t
-            i += 1
+            i = self._next(i)
             t = self.starts[i]
 
     def add_working(self, t: float, minutes: float, start: float, end: float) -> float:
@@ -93,7 +110,7 @@ class SimCalendar:
                 moment = self.at(i, minute)
                 if moment >= t:
                     return moment
-            i += 1
+            i = self._next(i)
 
     def next_poll(self, t: float, first: float, every: float, end: float) -> float:
         """The next poll at or after ``t`` when polls run at ``first`` + k*``every`` before ``end`` on working days."""
@@ -109,5 +126,5 @@ class SimCalendar:
                     moment = start + steps * every
                     if moment < stop:
                         return moment
-            i += 1
+            i = self._next(i)
             t = self.starts[i]

@@ -60,3 +60,10 @@ def test_polls_and_daily_reads_fall_on_working_days_in_hours() -> None:
         assert CLOCK.to_local(read).astimezone(AMSTERDAM).time() == time(9, 0)
         assert (CLOCK.to_local(poll) - localize(datetime.combine(CLOCK.to_local(poll).date(), time(8, 47)))) % timedelta(
             minutes=60) == timedelta(0)
+
+
+def test_the_calendar_grows_for_work_planned_far_beyond_its_end() -> None:
+    short = SimCalendar(CLOCK, date(2022, 2, 20), date(2022, 3, 1))
+    t = short.add_working(100.0, 500 * 60.0, START, END)  # 500 working hours: months past the last day
+    assert t == pytest.approx(CAL.add_working(100.0, 500 * 60.0, START, END))
+    assert short.dates[-1] > date(2022, 6, 1)
