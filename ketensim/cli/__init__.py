@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "ketensim.cli.scenario_cmd",
     "ketensim.cli.standards_cmd",
     "ketensim.cli.run_cmd",
+    "ketensim.cli.experiment_cmd",
 )
 
 

@@ -14,13 +14,20 @@ __all__ = ["COMMANDS"]
 
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the run's random streams.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seed of the run's random streams; with -n > 1 the root seed the replication seeds are spawned from.")
+@click.option("-n", "n", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replications; above 1: independent seeds spawned from --seed, means with 95% intervals.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for -n > 1 [default: all cores]; results do not depend on it.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory for result.json, pairs.csv, messages.csv, answers.csv, backlog.csv.")
+              help="Directory for result.json, pairs.csv, messages.csv, answers.csv, backlog.csv "
+                   "(with -n > 1: replications.csv, summary.json, summary.csv and the series).")
 @click.option("--xml", "xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
               help="Build, serialize and XSD-validate every message (off: counting mode, for sweeps).")
 @click.option("--keep-xml", is_flag=True, help="Also write every message as an XML file under OUT/xml/.")
-def run(scenario_file: str, seed: int, out: Path | None, xml: str, keep_xml: bool) -> None:
+def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | None, xml: str,
+        keep_xml: bool) -> None:
     """Simulate the chain through a draaiboek and count the message pairs that break.
 
     SCENARIO is a scenario file or the name of a bundled one (`ketensim scenario list`).
@@ -30,6 +37,7 @@ def run(scenario_file: str, seed: int, out: Path | None, xml: str, keep_xml: boo
     Example:
         ketensim run 2022-3.0-3.1 --seed 7 --out out/2022
         ketensim run my-draaiboek.toml --xml off
+        ketensim run 2022-3.0-3.1 -n 200 --workers 2 --out out/2022-n200
     """
     from ketensim.output import write_run
     from ketensim.run import run_replication
@@ -39,6 +47,13 @@ def run(scenario_file: str, seed: int, out: Path | None, xml: str, keep_xml: boo
     if keep_xml and out is None:
         raise click.BadParameter("--keep-xml needs --out DIR", param_hint="--keep-xml")
     scenario = load_scenario(scenario_file)
+    if n > 1:
+        if keep_xml:
+            raise click.BadParameter("--keep-xml is for a single run (-n 1)", param_hint="--keep-xml")
+        from ketensim.cli.experiment_cmd import run_replications_cli
+
+        run_replications_cli(scenario, n, workers, seed, out, xml == "on")
+        return
     result = run_replication(scenario, seed, xml=xml == "on", keep_xml=keep_xml)
     s = result.summary
     click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")

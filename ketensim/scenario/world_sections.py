@@ -17,7 +17,7 @@ from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProf
 from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF
 from ketensim.timeline import AMSTERDAM, localize
 
-__all__ = ["read_population", "read_behaviour", "read_injections", "INJECTION_KINDS", "ANCHORS"]
+__all__ = ["read_population", "read_behaviour", "read_injections", "anchor_instants", "INJECTION_KINDS", "ANCHORS"]
 
 INJECTION_KINDS: tuple[str, ...] = (
     "late_send",

@@ -1,0 +1,255 @@
+"""``ketensim compare``, ``ketensim sweep`` and ``ketensim report``; and ``run -n`` (replications).
+
+The commands only parse options, call :mod:`ketensim.experiment` / :mod:`ketensim.report` and
+print tables; ``run_replications_cli`` is what ``ketensim run`` calls when ``-n`` is above 1.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ketensim.scenario import load_scenario
+from ketensim.scenario.model import Scenario
+from ketensim.textutil import table
+
+__all__ = ["COMMANDS", "run_replications_cli"]
+
+_KEY_ROWS: tuple[tuple[str, str], ...] = (
+    ("broken_pairs", "broken pairs (gebroken berichtparen)"),
+    ("forbidden_cross_release_answers", "  of which forbidden cross-release answers"),
+    ("outcome_closed_in_time", "closed in time"),
+    ("outcome_closed_after_deadline", "closed after the procedural deadline"),
+    ("unread_at_transition", "unread at the transition"),
+    ("rejected_at_block", "heen rejected at a block / wrong release"),
+    ("rejected_by_xsd", "heen rejected by the XSD check"),
+    ("resent_after_go_live", "resent after go-live"),
+    ("outcome_rejected_not_resent", "rejected and not resent"),
+    ("outcome_held_at_end", "held by the sender at the end"),
+    ("spoed_cases", "spoed cases"),
+    ("backlog_peak_after_go_live", "backlog peak after go-live (messages)"),
+    ("backlog_drain_hours", "backlog back to normal after go-live (hours)"),
+    ("pairs", "pairs"),
+)
+
+
+def _g(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _workers(workers: int | None, n: int) -> int:
+    from ketensim.experiment.engine import default_workers
+
+    return max(1, min(workers or default_workers(), n))
+
+
+def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int, out: Path | None,
+                         xml: bool) -> None:
+    """Run ``n`` replications, print the summary table, write the outputs to ``out`` if given."""
+    from ketensim.experiment.replication import replicate
+
+    used = _workers(workers, n)
+    click.echo(f"{scenario.name}  [{scenario.id}]  {n} replications  root seed {root_seed}  workers {used}  "
+               f"xml {'on' if xml else 'off'}")
+    started = time.perf_counter()
+    e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml)
+    click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+    click.echo("")
+    summary = e.summary()
+    rows = [[label, _g(summary[m].mean), f"{_g(summary[m].ci_low)} .. {_g(summary[m].ci_high)}", _g(summary[m].min),
+             _g(summary[m].max)] for m, label in _KEY_ROWS if m in summary]
+    click.echo(table(["metric", "mean", "95% CI", "min", "max"], rows))
+    share = e.proportions().get("broken_pairs_gt_0")
+    if share is not None:
+        click.echo("")
+        click.echo(f"P(broken pairs > 0) = {100 * share.p:.1f}% (95% Wilson {100 * share.ci_low:.1f}% .. "
+                   f"{100 * share.ci_high:.1f}%; {share.k} of {share.n} replications)")
+    notes = [f"  {m}: {summary[m].note}" for m, _ in _KEY_ROWS if m in summary and summary[m].note]
+    if share is not None and share.note:
+        notes.append(f"  P(broken pairs > 0): {share.note}")
+    if notes:
+        click.echo("precision:")
+        click.echo("\n".join(notes))
+    by_pair = e.breakdowns()["broken_by_pair"]
+    if by_pair:
+        click.echo("mean broken per message pair: " + ", ".join(f"{k}: {_g(v.mean)}" for k, v in by_pair.items()))
+    for inj in e.injections():
+        took = inj["took_effect"]
+        flag = "" if took["k"] else "  <-- touched nothing"
+        click.echo(f"injection {inj['index']} {inj['kind']}: took effect in {took['k']} of {took['n']} replications, "
+                   f"{_g(inj.get('actors_touched_mean'))} actors, {_g(inj.get('messages_touched_mean'))} messages "
+                   f"(mean){flag}")
+    if out is not None:
+        written = e.write(out)
+        click.echo("")
+        click.echo(f"wrote {', '.join(p.name for p in written)} to {out}")
+
+
+_n = click.option("-n", "n", type=click.IntRange(min=1), help="Replications per scenario (or per sweep point).")
+_workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None,
+                            help="Worker processes [default: all local cores]; results do not depend on it.")
+_seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=1, show_default=True,
+                     help="Root seed; replication seeds are spawned from it (numpy SeedSequence).")
+
+
+@click.command()
+@click.argument("scenario_a", metavar="A")
+@click.argument("scenario_b", metavar="B")
+@_n
+@_workers_opt
+@_seed
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for compare.json, compare.csv and the replications of A/ and B/.")
+@click.option("--xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
+              help="Build and XSD-validate every message (off: counting mode, faster).")
+def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None, root_seed: int, out: Path | None,
+            xml: str) -> None:
+    """Compare scenario B with scenario A on the same replication seeds (common random numbers).
+
+    Prints, per metric, the paired difference B - A with its 95% interval and the share of seeds on
+    which B is worse. A and B are scenario files or bundled scenario names. Default -n 200.
+
+    \b
+    Example:
+        ketensim compare 2022-3.0-3.1 my-later-retour-block.toml -n 200 --out out/cmp
+        ketensim report out/cmp -o cmp.html
+    """
+    from ketensim.experiment.comparison import compare as run_compare
+
+    a, b = load_scenario(scenario_a), load_scenario(scenario_b)
+    n = n or 200
+    used = _workers(workers, 2 * n)
+    click.echo(f"A: {a.name}  [{a.id}]")
+    click.echo(f"B: {b.name}  [{b.id}]")
+    click.echo(f"{n} replications each on the same seeds  root seed {root_seed}  workers {used}  xml {xml}")
+    started = time.perf_counter()
+    c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on")
+    click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+    click.echo("")
+    diffs = c.differences()
+    rows = []
+    for m, label in _KEY_ROWS:
+        if m not in diffs:
+            continue
+        d = diffs[m]
+        worse = "-" if d.p_b_worse is None else f"{100 * d.p_b_worse.p:.0f}%"
+        rows.append([label, _g(d.mean_a), _g(d.mean_b), f"{d.difference.mean:+.3g}",
+                     f"{_g(d.difference.ci_low)} .. {_g(d.difference.ci_high)}", worse])
+    click.echo(table(["metric", "A", "B", "B - A", "95% CI (paired)", "P(B worse)"], rows))
+    if out is not None:
+        written = c.write(out)
+        click.echo("")
+        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {out} (A/ and B/ hold the replications)")
+
+
+@click.command()
+@click.argument("scenario_file", metavar="SCENARIO")
+@click.option("--vary", "varies", multiple=True, required=True, metavar="NAME=VALUES",
+              help="What to vary and its values (lo:hi:step, a,b,c or one value); repeat for more. NAME: heen_block, "
+                   "retour_block, go_live, block:<id>, deadline:<id>, portal:<id> (offsets like 6h, -30m, 1d), or a "
+                   "dotted parameter path such as behaviour.aanbieder.retour_hours.median or population.clients.")
+@_n
+@_workers_opt
+@_seed
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for sweep.json, sweep.csv, sweep_replications.csv, the charts and baseline/.")
+@click.option("--metric", default="broken_pairs", show_default=True, help="The metric the charts and table show.")
+@click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
+              help="Build and XSD-validate every message (off: counting mode, for sweeps).")
+def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: int | None, root_seed: int,
+          out: Path | None, metric: str, xml: str) -> None:
+    """One-at-a-time sensitivity: vary one draaiboek instant or parameter at a time around SCENARIO.
+
+    Every value runs -n replications (default 50) on the same seeds as the baseline. Variants that
+    break a draaiboek rule (a deadline after its block, a block after go-live) are skipped with the
+    reason. With --out, also draws sweep_line.png and sweep_tornado.png.
+
+    \b
+    Example:
+        ketensim sweep 2022-3.0-3.1 --vary retour_block=0h:48h:6h -n 50 --out out/sweep
+        ketensim sweep 2022-3.0-3.1 --vary heen_block=-24h:0h:6h \\
+            --vary behaviour.aanbieder.retour_hours.median=1:8:1 -n 50 --out out/sweep
+    """
+    from ketensim.experiment.fields import METRICS
+    from ketensim.experiment.sensitivity import sweep as run_sweep
+    from ketensim.experiment.variants import parse_vary
+
+    scenario = load_scenario(scenario_file)
+    if metric not in METRICS:
+        raise click.BadParameter(f"unknown metric {metric!r}; known: {', '.join(METRICS)}", param_hint="--metric")
+    try:
+        parsed = [parse_vary(v, scenario) for v in varies]
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--vary") from None
+    n = n or 50
+    points = sum(len(v.values) for v in parsed)
+    used = _workers(workers, n * (points + 1))
+    click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {n} replications each  "
+               f"root seed {root_seed}  workers {used}  xml {xml}")
+    started = time.perf_counter()
+    result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric)
+    click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+    click.echo("")
+    base = result.summary_dict()["baseline"]
+    click.echo(f"baseline {metric}: mean {_g(base['mean'])} (95% CI {_g(base['ci_low'])} .. {_g(base['ci_high'])})")
+    rows = []
+    for r in result.records():
+        if r["status"] == "ok":
+            rows.append([r["parameter"], r["label"], _g(r["mean"]), f"{_g(r['ci_low'])} .. {_g(r['ci_high'])}",
+                         f"{100 * r['p_gt_0']:.0f}%", f"{r['diff_mean']:+.3g}", ""])
+        else:
+            rows.append([r["parameter"], r["label"], "-", "-", "-", "-", "skipped: " + r["reason"]])
+    click.echo(table(["parameter", "value", "mean", "95% CI", "P(>0)", "vs baseline", "note"], rows, wrap={6: 60}))
+    if out is not None:
+        written = result.write(out)
+        written += _sweep_charts(result.summary_dict(), out)
+        click.echo("")
+        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {out} (baseline/ holds its replications)")
+
+
+def _sweep_charts(data: dict[str, Any], out: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from ketensim.report.plots import sweep_line_figure, tornado_figure
+
+    written = []
+    for name, draw in (("sweep_line.png", sweep_line_figure), ("sweep_tornado.png", tornado_figure)):
+        if name == "sweep_tornado.png" and not data["tornado"]:
+            continue
+        fig = draw(data)
+        try:
+            fig.savefig(out / name, dpi=110, metadata={"Software": None})
+        finally:
+            plt.close(fig)
+        written.append(out / name)
+    return written
+
+
+@click.command()
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HTML file to write [default: OUTPUT_DIR/report.html].")
+def report(output_dir: Path, output: Path | None) -> None:
+    """Write a self-contained Dutch HTML report for the stuurgroep from an output directory.
+
+    OUTPUT_DIR is what `ketensim run --out`, `run -n --out`, `compare --out` or `sweep --out`
+    wrote. The page embeds its charts and opens offline.
+
+    \b
+    Example:
+        ketensim run 2022-3.0-3.1 -n 200 --out out/2022
+        ketensim report out/2022 -o rapport-2022.html
+    """
+    from ketensim.report import write_report
+
+    target = output or output_dir / "report.html"
+    write_report(output_dir, target)
+    click.echo(f"wrote {target} ({target.stat().st_size / 1024:.0f} KiB)")
+
+
+COMMANDS = [compare, sweep, report]

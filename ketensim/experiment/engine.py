@@ -1,0 +1,120 @@
+"""Run many replications, in this process or on a pool of local worker processes.
+
+The pool uses the ``spawn`` start method on every platform, so a worker never inherits the state of
+the parent (threads, open files, matplotlib) and Linux behaves as macOS and Windows do. Workers
+return :class:`~ketensim.experiment.outcome.ReplicationOutcome` objects; results are put in order of
+the replication index afterwards, so they do not depend on the number of workers or on which
+replication finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+from ketensim.experiment.outcome import ReplicationOutcome, run_one
+from ketensim.scenario.model import Scenario
+
+__all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed"]
+
+Task = tuple[str, int, int, Scenario, bool]
+"""``(variant key, replication index, seed, scenario, xml)``."""
+
+
+class ReplicationFailed(RuntimeError):
+    """Raised when one replication crashes; names the variant and the seed that reproduces it.
+
+    A crash inside the simulation is a bug, not bad input, so this is not a ``KetensimError``: the
+    CLI shows the traceback (the original exception is chained as ``__cause__``).
+    """
+
+    def __init__(self, task: Task, error: BaseException) -> None:
+        key, index, seed, scenario, xml = task
+        self.task = task
+        where = f"variant {key!r} of " if key else ""
+        super().__init__(
+            f"replication {index} of {where}scenario {scenario.id} (seed {seed}) failed: {type(error).__name__}: "
+            f"{error}; reproduce with run_replication(scenario, {seed}, xml={xml})"
+        )
+
+
+def default_workers() -> int:
+    """The number of local cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def show_progress() -> bool:
+    """Draw a progress bar only for a person watching: stderr is a terminal and this is not CI."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class _Progress:
+    """A tqdm bar on stderr with ETA, or nothing."""
+
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    def step(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def run_tasks(
+    tasks: Sequence[Task], workers: int = 1, *, progress: bool | None = None, label: str = "replications"
+) -> dict[str, list[ReplicationOutcome]]:
+    """Run every task; return the outcomes per variant key, ordered by replication index.
+
+    ``workers=1`` runs in this process; more start a spawn-based process pool of that size (never
+    more processes than tasks). ``progress=None`` shows a bar only when :func:`show_progress` says so.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1 (got {workers})")
+    bar = _Progress(len(tasks), label, show_progress() if progress is None else progress)
+    results: dict[str, list[ReplicationOutcome]] = {}
+    try:
+        if workers == 1 or len(tasks) <= 1:
+            for task in tasks:
+                try:
+                    key, outcome = run_one(task)
+                except Exception as err:
+                    raise ReplicationFailed(task, err) from err
+                results.setdefault(key, []).append(outcome)
+                bar.step()
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+                submitted = {pool.submit(run_one, task): task for task in tasks}
+                pending = set(submitted)
+                try:
+                    while pending:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            try:
+                                key, outcome = future.result()
+                            except Exception as err:
+                                raise ReplicationFailed(submitted[future], err) from err
+                            results.setdefault(key, []).append(outcome)
+                            bar.step()
+                except BaseException:
+                    for future in pending:
+                        future.cancel()
+                    raise
+    finally:
+        bar.close()
+    for outcomes in results.values():
+        outcomes.sort(key=lambda o: o.index)
+    return results

@@ -1,0 +1,297 @@
+"""The stuurgroep report: one self-contained HTML file in Dutch.
+
+:func:`build_context` turns the data read from an output directory into ready-to-print Dutch text
+and inline images; the Jinja2 template ``templates/report.html.j2`` only lays them out. The page
+loads nothing from outside (styles inline, charts as base64 PNG), so it opens offline and can be
+mailed as one file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ketensim.report import plots
+from ketensim.report.load import ReportData, ScenarioBlock, load_output
+from ketensim.report.texts import (
+    ACTOR_LABELS,
+    DIRECTION_LABELS,
+    INJECTION_LABELS,
+    KEY_METRICS,
+    PROPORTION_LABELS,
+    floor_at_zero,
+    interval,
+    metric_label,
+    nl,
+    pct,
+    signed,
+    vary_label,
+)
+from ketensim.scenario.rows import timeline_rows
+
+__all__ = ["render_report", "write_report", "build_context", "SECTIONS"]
+
+SECTIONS: tuple[str, ...] = ("kop", "draaiboek", "verloop", "uitsplitsing", "verstoringen", "kengetallen",
+                             "vergelijking", "gevoeligheid", "verantwoording")
+"""Section ids, in page order; ``vergelijking`` and ``gevoeligheid`` only when the data has them."""
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("ketensim.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def _who(label: str) -> str:
+    return f"scenario {label}" if label and label != "basis" else "het basisscenario" if label else "het scenario"
+
+
+def _precision(m: dict[str, Any], percent: bool = False) -> str:
+    if m.get("precise_enough") or m["n"] < 2:
+        return ""
+    if percent:
+        return (f"Het interval (±{nl(100 * m['half_width'], 1)} procentpunt) is breder dan ±"
+                f"{nl(100 * m['target_half_width'], 0)} procentpunt; met ongeveer {nl(m['n_needed'], 0)} "
+                "replicaties wordt het smal genoeg.")
+    return (f"Het interval (±{nl(m['half_width'])}) is breder dan ±{nl(m['target_half_width'])}; met ongeveer "
+            f"{nl(m['n_needed'], 0)} replicaties wordt het smal genoeg.")
+
+
+def _headline(block: ScenarioBlock) -> dict[str, Any]:
+    s = block.summary
+    broken = s["metrics"]["broken_pairs"]
+    share = s["proportions"].get("broken_pairs_gt_0")
+    if block.single_run:
+        return {"label": block.label, "name": s["scenario_name"], "value": nl(broken["mean"]),
+                "text": (f"In deze ene simulatierun (seed {s['seeds'][0]}) braken {nl(broken['mean'])} berichtparen. "
+                         "Eén run geeft geen verwachting en geen betrouwbaarheidsinterval; draai "
+                         "`ketensim run SCENARIO -n 200` voor een uitspraak met interval."),
+                "note": ""}
+    ci = interval(floor_at_zero("broken_pairs", broken["ci_low"]), broken["ci_high"])
+    text = (f"Verwacht aantal gebroken berichtparen voor {_who(block.label)}: {nl(broken['mean'])} "
+            f"(95%-betrouwbaarheidsinterval {ci}), "
+            f"gemiddeld over {s['n']} replicaties; minimaal {nl(broken['min'])}, maximaal {nl(broken['max'])}.")
+    if share is not None:
+        text += (f" Kans op minstens één gebroken berichtpaar: {pct(share['p'])} "
+                 f"(95%-interval {interval(share['ci_low'], share['ci_high'], percent=True)}).")
+    notes = [n for n in (_precision(broken), _precision(share, percent=True) if share else "") if n]
+    return {"label": block.label, "name": s["scenario_name"], "value": nl(broken["mean"]), "text": text,
+            "note": " ".join(notes)}
+
+
+def _metric_rows(blocks: list[ScenarioBlock], names: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for name in names:
+        cells = []
+        for b in blocks:
+            m = b.summary["metrics"].get(name)
+            if m is None:
+                cells.append({"mean": "–", "ci": "", "range": "", "note": ""})
+                continue
+            ci = "" if b.single_run else interval(floor_at_zero(name, m["ci_low"]), m["ci_high"])
+            cells.append({"mean": nl(m["mean"]), "ci": ci, "range": f"{nl(m['min'])} – {nl(m['max'])}",
+                          "note": "" if b.single_run else _precision(m)})
+        rows.append({"name": name, "label": metric_label(name), "cells": cells})
+    return rows
+
+
+def _proportion_rows(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
+    rows = []
+    for key, label in PROPORTION_LABELS.items():
+        cells = []
+        for b in blocks:
+            p = b.summary["proportions"].get(key)
+            cells.append({"p": pct(p["p"]) if p else "–",
+                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and not b.single_run else "",
+                          "note": _precision(p, percent=True) if p and not b.single_run else ""})
+        rows.append({"label": label, "cells": cells})
+    return rows
+
+
+def _breakdown_rows(blocks: list[ScenarioBlock], name: str) -> list[dict[str, Any]]:
+    keys = sorted({k for b in blocks for k in b.summary["breakdowns"].get(name, {})})
+    rows = []
+    for key in keys:
+        cells = []
+        for b in blocks:
+            m = b.summary["breakdowns"].get(name, {}).get(key)
+            cells.append({"mean": nl(m["mean"]) if m else "0",
+                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and not b.single_run else ""})
+        label = ACTOR_LABELS.get(key, key) if name == "broken_by_actor_type" else key
+        if "->" in key:
+            label = f"{key.replace('->', ' beantwoord met ')} (verboden over de releasegrens)"
+        rows.append({"key": label, "cells": cells})
+    return rows
+
+
+def _injection_rows(block: ScenarioBlock) -> list[dict[str, Any]]:
+    rows = []
+    for inj in block.summary.get("injections", []):
+        took = inj["took_effect"]
+        target = ", ".join(t for t in (ACTOR_LABELS.get(inj.get("actor", ""), inj.get("actor", "")) if inj.get("actor")
+                                       else "", ACTOR_LABELS.get(inj.get("hub", ""), inj.get("hub", ""))
+                                       if inj.get("hub") else "") if t) or "alle partijen"
+        rows.append({
+            "index": inj.get("index"),
+            "kind": INJECTION_LABELS.get(inj.get("kind", ""), inj.get("kind", "")),
+            "window": f"{inj.get('start', '')} tot {inj.get('end', '')}",
+            "target": target,
+            "share": pct(inj.get("share", 1.0)),
+            "messages": inj.get("messages") or "alle",
+            "took": pct(took["p"]) if not block.single_run else ("ja" if took["k"] else "nee"),
+            "no_effect": took["k"] == 0,
+            "actors": nl(inj.get("actors_touched_mean")),
+            "touched": nl(inj.get("messages_touched_mean")),
+            "note": inj.get("note", ""),
+        })
+    return rows
+
+
+def _draaiboek(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
+    def shape(b: ScenarioBlock) -> tuple[Any, ...]:
+        s = b.scenario
+        return (s.phases, s.go_live, s.deadlines, s.blocks, s.portals, s.batches, s.milestones)
+
+    shown: list[dict[str, Any]] = []
+    seen: list[tuple[Any, ...]] = []
+    for b in blocks:
+        if shape(b) in seen:
+            continue
+        seen.append(shape(b))
+        rows = [{"when": r.when, "phase": r.phase, "what": r.what, "who": r.actor, "messages": ", ".join(r.messages),
+                 "kind": "technisch" if r.kind == "technical" else "procedureel",
+                 "source": (f"aangenomen: {r.provenance.why}" if r.provenance.assumed else r.provenance.source)}
+                for r in timeline_rows(b.scenario)]
+        gantt = plots.data_uri(plots.gantt_figure(b.scenario))
+        shown.append({"label": b.label, "name": b.scenario.name, "gantt": gantt, "rows": rows})
+    return shown
+
+
+def _comparison(data: ReportData) -> dict[str, Any] | None:
+    c = data.compare
+    if c is None:
+        return None
+    rows = []
+    for name, m in c["metrics"].items():
+        significant = m["diff_ci_low"] is not None and (m["diff_ci_low"] > 0 or m["diff_ci_high"] < 0)
+        rows.append({"name": name, "label": metric_label(name), "a": nl(m["mean_a"]), "b": nl(m["mean_b"]),
+                     "diff": signed(m["diff_mean"]), "ci": interval(m["diff_ci_low"], m["diff_ci_high"]),
+                     "worse": pct(m["p_b_worse"]) if m["p_b_worse"] is not None else "–",
+                     "direction": DIRECTION_LABELS.get(m["direction"], m["direction"]), "significant": significant,
+                     "key": name in KEY_METRICS})
+    broken = c["metrics"]["broken_pairs"]
+    ci = interval(broken["diff_ci_low"], broken["diff_ci_high"])
+    if broken["diff_ci_low"] == broken["diff_ci_high"] == 0:
+        text = f"Scenario B geeft op alle {c['n']} seeds precies evenveel gebroken berichtparen als scenario A."
+    elif broken["diff_mean"] == 0:
+        text = (f"Scenario B geeft gemiddeld evenveel gebroken berichtparen als scenario A (95%-interval van het "
+                f"verschil B − A: {ci}); op {pct(broken['p_b_worse'])} van de seeds is B slechter, op "
+                f"{pct(broken['p_b_lower'])} beter.")
+    else:
+        more = "meer" if broken["diff_mean"] > 0 else "minder"
+        verdict = ("Het verschil is duidelijk: het interval bevat geen nul." if broken["diff_ci_low"] > 0
+                   or broken["diff_ci_high"] < 0 else "Het interval bevat nul: het verschil kan toeval zijn.")
+        text = (f"Scenario B geeft gemiddeld {nl(abs(broken['diff_mean']))} gebroken berichtparen {more} dan "
+                f"scenario A (95%-interval van het verschil B − A: {ci}). {verdict} Op "
+                f"{pct(broken['p_b_worse'])} van de seeds is B slechter dan A.")
+    diffs = data.extra.get("broken_differences")
+    return {"a": c["a"], "b": c["b"], "n": c["n"], "text": text, "rows": rows,
+            "histogram": plots.data_uri(plots.difference_figure(diffs)) if diffs else ""}
+
+
+def _sweep(data: ReportData) -> dict[str, Any] | None:
+    w = data.sweep
+    if w is None:
+        return None
+    rows = []
+    for p in w["points"]:
+        ok = p["status"] == "ok"
+        rows.append({"parameter": vary_label(p["parameter"]), "value": p["label"], "ok": p["status"] == "ok",
+                     "mean": nl(p["mean"]),
+                     "ci": interval(floor_at_zero(w["metric"], p["ci_low"]), p["ci_high"]) if ok else "",
+                     "share": pct(p["p_gt_0"]), "diff": signed(p["diff_mean"]) if p["diff_mean"] is not None else "–",
+                     "diff_ci": interval(p["diff_ci_low"], p["diff_ci_high"]) if p["status"] == "ok" else "",
+                     "reason": p["reason"]})
+    text = ""
+    if w["tornado"]:
+        top = w["tornado"][0]
+        text = (f"De grootste invloed op {metric_label(w['metric']).lower()} heeft {vary_label(top['parameter'])}: "
+                f"gemiddeld {nl(top['low_mean'])} bij {top['low_label']} en {nl(top['high_mean'])} bij "
+                f"{top['high_label']}, tegen {nl(top['baseline_mean'])} in het basisscenario.")
+    skipped = sum(1 for p in w["points"] if p["status"] != "ok")
+    return {"metric": metric_label(w["metric"]), "n": w["n"], "text": text, "rows": rows, "skipped": skipped,
+            "varies": [{"name": vary_label(v["name"]), "raw": v["name"], "labels": ", ".join(v["labels"])}
+                       for v in w["varies"]],
+            "line": plots.data_uri(plots.sweep_line_figure(w)),
+            "tornado": plots.data_uri(plots.tornado_figure(w)) if w["tornado"] else ""}
+
+
+def _appendix(data: ReportData) -> dict[str, Any]:
+    first = data.blocks[0].summary
+    scenarios = [{"label": b.label, "id": b.summary["scenario"], "name": b.summary["scenario_name"],
+                  "file": b.summary["scenario_file"], "sha256": b.summary.get("scenario_sha256") or "–",
+                  "variant": b.summary.get("variant", "")} for b in data.blocks]
+    n = first["n"]
+    xml = "on" if first["xml"] else "off"
+    if data.kind == "single":
+        command = f"ketensim run {first['scenario_file']} --seed {first['seeds'][0]} --xml {xml}"
+    elif data.kind == "compare":
+        assert data.compare is not None
+        command = (f"ketensim compare {data.compare['a']['scenario_file']} {data.compare['b']['scenario_file']} "
+                   f"-n {n} --seed {first['root_seed']} --xml {xml}")
+    elif data.kind == "sweep":
+        assert data.sweep is not None
+        varies = " ".join(f"--vary {v['name']}={','.join(v['labels'])}" for v in data.sweep["varies"])
+        command = (f"ketensim sweep {first['scenario_file']} {varies} -n {n} --seed {first['root_seed']} "
+                   f"--metric {data.sweep['metric']} --xml {xml}")
+    else:
+        command = f"ketensim run {first['scenario_file']} -n {n} --seed {first['root_seed']} --xml {xml}"
+    return {"version": first["ketensim_version"], "scenarios": scenarios, "n": n, "root_seed": first["root_seed"],
+            "seed_method": first["seed_method"], "seeds": first["seeds"], "xml": xml, "command": command,
+            "source": str(data.source)}
+
+
+def build_context(data: ReportData) -> dict[str, Any]:
+    """Everything the template prints, formatted in Dutch."""
+    blocks = data.blocks
+    all_metrics = list(blocks[0].summary["metrics"])
+    breakdown = plots.breakdown_figure(blocks)
+    title = {"compare": "Vergelijking van twee draaiboekscenario's", "sweep": "Gevoeligheidsanalyse",
+             "single": "Eén simulatierun", "replications": "Verwachting over replicaties"}[data.kind]
+    return {
+        "kind": data.kind,
+        "title": title,
+        "scenario_name": blocks[0].summary["scenario_name"] if data.kind != "compare" else
+        f"{blocks[0].summary['scenario_name']} tegen {blocks[1].summary['scenario_name']}",
+        "blocks": [{"label": b.label, "name": b.summary["scenario_name"], "single": b.single_run} for b in blocks],
+        "headlines": [_headline(b) for b in blocks],
+        "draaiboeken": _draaiboek(blocks),
+        "timeline": plots.data_uri(plots.timeline_figure(blocks)),
+        "breakdown": plots.data_uri(breakdown) if breakdown is not None else "",
+        "by_pair": _breakdown_rows(blocks, "broken_by_pair"),
+        "by_actor": _breakdown_rows(blocks, "broken_by_actor_type"),
+        "injections": [{"label": b.label, "name": b.summary["scenario_name"], "rows": _injection_rows(b)}
+                       for b in blocks],
+        "key_metrics": _metric_rows(blocks, [m for m in KEY_METRICS if m in all_metrics]),
+        "other_metrics": _metric_rows(blocks, [m for m in all_metrics if m not in KEY_METRICS]),
+        "proportions": _proportion_rows(blocks),
+        "comparison": _comparison(data),
+        "sweep": _sweep(data),
+        "appendix": _appendix(data),
+    }
+
+
+def render_report(folder: Path) -> str:
+    """The HTML report of the output directory ``folder``."""
+    data = load_output(folder)
+    return _environment().get_template("report.html.j2").render(**build_context(data))
+
+
+def write_report(folder: Path, out: Path) -> Path:
+    """Write the report of ``folder`` to ``out`` (UTF-8)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(folder), encoding="utf-8")
+    return out

@@ -1,0 +1,97 @@
+"""Fixtures for the report tests: a tiny 2022 world (3 gemeenten, 10 aanbieders, 300 clients).
+
+The tiny world keeps a replication at a few tenths of a second in counting mode (``xml=False``),
+so experiments of a handful of replications stay fast. Two injections make pairs break and show in
+the per-injection summary; a third falls on a Sunday and touches nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ketensim._resources import scenario_path
+from ketensim.scenario import load_scenario
+from ketensim.scenario.model import Scenario
+
+TINY = """
+[population]
+gemeenten = 3
+aanbieders = 10
+clients = 300
+
+[[injection]]
+kind = "late_send"
+start = "heen_block"
+end = "go_live"
+share = 0.3
+note = "senders ignore the deadline"
+
+[[injection]]
+kind = "slow_response"
+start = "heen_block - 2d"
+end = "retour_block"
+actor = "aanbieder"
+share = 0.3
+[injection.params]
+factor = 5
+
+[[injection]]
+kind = "corrupt"
+start = "go_live - 26h"
+end = "go_live - 20h"
+share = 1.0
+note = "Sunday: nothing is submitted"
+"""
+
+
+def write_tiny(folder: Path, name: str = "tiny.toml", edit: tuple[str, str] | None = None) -> Path:
+    """The 2022 draaiboek with the tiny world appended (and an optional text edit)."""
+    text = scenario_path("2022-3.0-3.1").read_text(encoding="utf-8") + TINY
+    if edit is not None:
+        assert edit[0] in text
+        text = text.replace(edit[0], edit[1], 1)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny(tmp_path_factory.mktemp("scenarios"))
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_path: Path) -> Scenario:
+    return load_scenario(tiny_path)
+
+
+@pytest.fixture(scope="session")
+def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run."""
+    from ketensim.experiment import compare, parse_vary, replicate, sweep
+    from ketensim.experiment.variants import make_variant
+    from ketensim.output import write_run
+    from ketensim.run import run_replication
+
+    root = tmp_path_factory.mktemp("outputs")
+    replicate(tiny, 3, root_seed=2, progress=False).write(root / "replications")
+    early = make_variant(tiny, parse_vary("retour_block=-19h", tiny), -19.0)
+    compare(tiny, early, 3, root_seed=2, progress=False).write(root / "compare")
+    varies = [parse_vary(v, tiny) for v in ("retour_block=-19h,0h,6h", "block:3.2.2=-1h",
+                                            "behaviour.aanbieder.retour_hours.median=1,4")]
+    sweep(tiny, varies, 2, root_seed=2, progress=False).write(root / "sweep")
+    write_run(run_replication(tiny, 4, xml=False), root / "single")
+    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single")}
+
+
+@pytest.fixture(scope="session")
+def pages(outputs: dict[str, Path]) -> dict[str, str]:
+    """The rendered report of each output directory (also written as OUTPUT/report.html)."""
+    from ketensim.report import render_report
+
+    rendered = {kind: render_report(folder) for kind, folder in outputs.items()}
+    for kind, page in rendered.items():
+        (outputs[kind] / "report.html").write_text(page, encoding="utf-8")
+    return rendered
