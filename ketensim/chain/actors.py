@@ -90,6 +90,10 @@ class SimParty:
         world, dr = self.world, self.world.draaiboek
         visible = msg.delivered
         read = self._next_read(visible)
+        if world.has_faults:
+            suspended = world.faults.read_suspended_until(self, read)
+            if suspended is not None:
+                read = self._next_read(suspended)
         cutoff = dr.portal_cutoff[self.kind]
         if msg.release == dr.old:
             if not self.misses_window and visible < cutoff and read > dr.portal_open[self.kind]:

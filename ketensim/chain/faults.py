@@ -73,6 +73,10 @@ class Fault:
         """True if ``party`` does not read in during the portal read-in window before the transition."""
         return False
 
+    def read_suspended_until(self, party: SimParty, now: float) -> float | None:
+        """If ``party`` does not read in its inbox at ``now``, the sim time it reads again; else None."""
+        return None
+
     def processes(self, world: World) -> list[Generator[Any, Any, None]]:
         """SimPy processes this fault runs by itself (spoed cases arriving during the stop)."""
         return []
@@ -117,6 +121,10 @@ class FaultSet(Fault):
 
     def misses_portal_window(self, party: SimParty) -> bool:
         return any(f.misses_portal_window(party) for f in self.faults)
+
+    def read_suspended_until(self, party: SimParty, now: float) -> float | None:
+        ends = [t for f in self.faults if (t := f.read_suspended_until(party, now)) is not None]
+        return max(ends) if ends else None
 
     def processes(self, world: World) -> list[Generator[Any, Any, None]]:
         return [p for f in self.faults for p in f.processes(world)]

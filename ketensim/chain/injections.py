@@ -1,11 +1,11 @@
 """The injection kinds: small :class:`Fault` strategies built from a scenario's ``[[injection]]`` rows.
 
 Each kind overrides only the hooks it affects, inside its window, for its target (an actor type,
-a share of those actors, a hub, a set of message numbers). Which actors belong to the share is
-decided per actor, and which messages a ``corrupt`` injection breaks is decided per message, from
-a random stream keyed by that actor or message: never from a stream shared in event order, so
-the draw does not depend on what else happened before. Every fault counts the actors and
-messages it actually changed, for the "took effect" report; an injection that changed nothing is
+a share of those actors, a hub, a set of message numbers). A share of actors is exact (10 % of 20
+gemeenten is two gemeenten), chosen by a draw keyed per actor; which messages a ``corrupt``
+injection breaks is drawn per message from a stream keyed by that message. No injection draws
+from a stream shared in event order, so what it targets does not depend on what happened before.
+Every fault counts the actors and messages it actually changed, for the "took effect" report; an injection that changed nothing is
 reported with ``took_effect: False``.
 
 Which row keys each kind reads (anything else on the row is a scenario error, see
@@ -27,6 +27,7 @@ spoed             (cases arrive in the window)                 ``rate_per_day`` 
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -74,14 +75,30 @@ class Injected(Fault):
         return random.Random(":".join([str(self.seed), f"injection{self.spec.index}", *map(str, key)]))
 
     def targets(self, party: SimParty) -> bool:
-        """True if ``party`` is of the targeted type and drawn into the targeted share."""
+        """True if ``party`` is of the targeted type and drawn into the targeted share.
+
+        The share is exact: of the ``n`` parties of a type, the ``round(share * n)`` with the lowest
+        draw from their own keyed stream are targeted (10 % of 20 gemeenten is two gemeenten, not
+        "each with probability 0.1"), so a what-if means the same on every seed.
+        """
         if self.spec.actor is not None and party.kind != self.spec.actor:
             return False
         member = self._member.get(party.key)
         if member is None:
-            draw = random.Random(f"{self.seed}:injection{self.spec.index}:{party.key}").random()
-            member = self._member[party.key] = draw < self.spec.share
+            world = party.world
+            # parties are created one by one; the draw of the others does not need them to exist yet
+            keys = [f"gemeente:{code}" for code in sorted(g.code for g in world.caseload.gemeenten)] \
+                if party.kind == "gemeente" else \
+                [f"aanbieder:{a.agb}" for a in sorted(world.caseload.population.aanbieders, key=lambda a: a.agb)]
+            draws = sorted((self._draw(key), key) for key in keys)
+            chosen = {key for _, key in draws[: math.floor(self.spec.share * len(keys) + 0.5)]}
+            for key in keys:
+                self._member[key] = key in chosen
+            member = self._member.get(party.key, False)
         return member
+
+    def _draw(self, key: str) -> float:
+        return random.Random(f"{self.seed}:injection{self.spec.index}:{key}").random()
 
     def covers(self, message: Message) -> bool:
         return not self.spec.messages or message.number in self.spec.messages
@@ -187,9 +204,9 @@ class Corrupt(Injected):
     """A share of messages leave their sender failing the XSD (param ``repair_hours``, default 4).
 
     Without ``messages`` only heenberichten are corrupted: a refused heen is repaired and sent
-    again, while the simulated parties do not (yet) resend a refused retour. Whether a message is
-    corrupted is drawn from a stream keyed by the message itself (its case, number, role and
-    creation time), so the choice does not depend on how many messages were checked before it.
+    again (the repaired message is not corrupted again), while the simulated parties do not resend
+    a refused retour. Whether a message is corrupted is drawn from a stream keyed by the message's
+    stable name, so the choice does not depend on how many messages were checked before it.
     """
 
     kind = "corrupt"
@@ -205,8 +222,10 @@ class Corrupt(Injected):
             return False
         if self.spec.actor is not None and message.sender.kind != self.spec.actor:
             return False
-        draw = self.stream("corrupt", message.case.seed, message.number, message.role, repr(message.created)).random()
-        if draw < self.spec.share:
+        first = message.pair.resent_of
+        if first is not None and first.heen is not None and self.kind in first.heen.injections:
+            return False  # the sender repaired this one by hand
+        if self.stream("corrupt", message.key).random() < self.spec.share:
             self.touch(message.sender, message)
             return True
         return False
@@ -222,6 +241,10 @@ class PortalUnread(Injected):
     draaiboek's read-in window, so old-release messages that reach them then stay unread on the
     hub. A message counts as touched if it was visible before the read-in window closed (so it
     would have been read in) and stayed unread because its receiver was drawn into the share.
+
+    Both readers are stopped: :meth:`misses_portal_window` keeps a portal user from the read-in
+    window, and :meth:`read_suspended_until` keeps a party that polls by webservice from reading
+    within the injection's window.
     """
 
     kind = "portal_unread"
@@ -308,7 +331,8 @@ class Spoed(Injected):
         catch_up = gemeente.working_after(max(world.draaiboek.go_live, gemeente.ready_at), rng.uniform(0, 16))
 
         def send() -> None:
-            msg = gemeente.send_heen("301", aanbieder_party, case, "toewijzing", spoed=True)
+            msg = gemeente.send_heen("301", aanbieder_party, case, "toewijzing", f"spoed{self.spec.index}.{-case.seq}",
+                                     spoed=True)
             if msg is not None:
                 self.touch(message=msg)
                 self.lags_hours.append((world.env.now - arrived) / 60.0)
@@ -332,10 +356,6 @@ INJECTION_TYPES: dict[str, type[Injected]] = {
 class ScenarioFaults(FaultSet):
     """The faults of one scenario, with the per-injection report."""
 
-    def read_suspended_until(self, party: SimParty, now: float) -> float | None:
-        ends = [t for f in self.faults if (t := getattr(f, "read_suspended_until", _never)(party, now)) is not None]
-        return max(ends) if ends else None
-
     @property
     def spoed_cases(self) -> int:
         return sum(f.cases for f in self.faults if isinstance(f, Spoed))
@@ -343,9 +363,6 @@ class ScenarioFaults(FaultSet):
     def report(self) -> list[dict[str, Any]]:
         return [f.report() for f in self.faults if isinstance(f, Injected)]
 
-
-def _never(party: SimParty, now: float) -> None:
-    return None
 
 
 def check_injections(scenario: Scenario) -> None:

@@ -71,6 +71,10 @@ def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
         raise ScenarioError(path, "", f"not valid TOML: {err}") from None
     scenario = _read(Table(data, "", path))
     rules.check(scenario)
+    # what each injection kind accepts lives with the kinds themselves
+    from ketensim.chain.injections import check_injections
+
+    check_injections(scenario)
     return scenario
 
 
