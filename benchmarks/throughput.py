@@ -72,7 +72,7 @@ def measure_full(scenario_name: str, seed: int, xml: bool, clients: int = 0) -> 
     }
 
 
-def measure_bare(scenario_name: str, seed: int, mix: list[list[object]]) -> dict[str, float]:
+def measure_bare(scenario_name: str, seed: int, mix: list[list[object]], clients: int) -> dict[str, float]:
     from ketensim.scenario import load_scenario
 
     """lxml build + serialize + validate over the message mix of the full run (payloads made beforehand)."""
@@ -87,7 +87,9 @@ def measure_bare(scenario_name: str, seed: int, mix: list[list[object]]) -> dict
 
     scenario = load_scenario(scenario_name)
     rng = random.Random(seed)
-    population = build_population(rng, year=scenario.window_start.year, n_clients=2000, n_aanbieders=100)
+    # the same number of clients as the full run, so both pay for the same Faker-built personal data
+    population = build_population(rng, year=scenario.window_start.year, n_clients=clients or 2000,
+                                  n_aanbieders=max(50, (clients or 2000) // 40))
     catalogue = get_catalogue()
     start = scenario.window_start.date()
     work = []
@@ -138,11 +140,11 @@ def main() -> None:
         if kind == "full":
             print(json.dumps(measure_full(name, int(seed), rest[0] == "on", int(rest[1]) if len(rest) > 1 else 0)))
         else:
-            print(json.dumps(measure_bare(name, int(seed), json.loads(rest[0]))))
+            print(json.dumps(measure_bare(name, int(seed), json.loads(rest[0]), int(rest[1]))))
         return
 
     full = _child(["full", args.scenario, str(args.seed), "on", str(args.clients)])
-    bare = _child(["bare", args.scenario, str(args.seed), json.dumps(full["mix"])])
+    bare = _child(["bare", args.scenario, str(args.seed), json.dumps(full["mix"]), str(args.clients)])
     print(f"scenario {args.scenario}, seed {args.seed}, clients {args.clients or 'as in the scenario'}")
     print(f"full run with XML : {full['messages']:>8} messages in {full['seconds']:7.2f} s = "
           f"{full['per_second']:8.0f} msg/s, peak {full['peak_mb']:.0f} MB "

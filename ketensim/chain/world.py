@@ -7,7 +7,6 @@ that touches one party leaves every other party's draws unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 from datetime import timedelta
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
+from simpy.core import NORMAL
 
 from ketensim.chain.actors import SimParty
 from ketensim.chain.caseload import Case, Caseload, build_caseload
@@ -23,6 +23,7 @@ from ketensim.chain.codec import Codec
 from ketensim.chain.draaiboek import SimDraaiboek
 from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.hub import Chain, Hub
+from ketensim.chain.keyed import keyed
 from ketensim.chain.message import Message, Pair
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
@@ -32,6 +33,27 @@ from ketensim.standards.catalogue_data import get_catalogue
 __all__ = ["World", "AnswerState"]
 
 _SAMPLE_MINUTES = 15.0
+
+
+class _Call:
+    """A scheduled call: the smallest object SimPy's event loop can process.
+
+    ``Environment.step`` pops an entry, runs the entry's ``callbacks`` with it and checks ``_ok``.
+    A full :class:`simpy.Event` carries more (value, defusing, process bookkeeping) than a plain
+    timed call needs, and the chain schedules several per message.
+    """
+
+    __slots__ = ("callbacks", "_ok", "fn", "args")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+        self._ok = True
+        self.callbacks = (_fire,)
+
+
+def _fire(call: _Call) -> None:
+    call.fn(*call.args)
 
 
 @dataclass(slots=True, eq=False)
@@ -102,17 +124,12 @@ class World:
         events) keeps two variants of a run aligned: a fault that adds, drops or moves one message
         changes the draws of that message and its follow-ups only.
         """
-        digest = hashlib.blake2b(f"{self.seed}:{key}".encode(), digest_size=8).digest()
-        return random.Random(int.from_bytes(digest, "big"))
+        return keyed(f"{self.seed}:{key}")
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed)."""
         env = self.env
-        event = simpy.Event(env)
-        event._ok = True
-        event._value = None
-        event.callbacks.append(lambda _event: fn(*args))
-        env.schedule(event, delay=t - env.now if t > env.now else 0.0)
+        env.schedule(_Call(fn, args), NORMAL, t - env.now if t > env.now else 0.0)  # type: ignore[arg-type]
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
         return self.gemeenten[case.gemeente.code], self.aanbieders[case.aanbieder.agb]
