@@ -615,9 +615,28 @@ INVALID_FOR_KIND = [
 
 @pytest.mark.parametrize(("key", "problem", "rows"), INVALID_FOR_KIND, ids=[f"{k}:{p[:20]}" for k, p, _ in INVALID_FOR_KIND])
 def test_injection_its_kind_cannot_honour_is_a_scenario_error(key: str, problem: str, rows: str) -> None:
-    s = scenario(rows)
+    # loading already refuses it (so `ketensim scenario check` reports it), and so does every later stage
+    with pytest.raises(ScenarioError) as err:
+        scenario(rows)
+    assert str(err.value).startswith(f"{PATH}: {key}: "), str(err.value)
+    assert problem in str(err.value)
+    s = load_scenario_text(BASE + POPULATION, PATH)
+    s = dataclasses.replace(s, injections=read_injection_rows(rows))
     for check in (check_injections, lambda s: build_faults(s, SEED), lambda s: run_replication(s, SEED, xml=False)):
         with pytest.raises(ScenarioError) as err:
             check(s)
         assert str(err.value).startswith(f"{PATH}: {key}: "), str(err.value)
         assert problem in str(err.value)
+
+
+def read_injection_rows(rows: str) -> tuple:
+    """The injection rows of ``rows`` as the loader reads them, without the kind checks of load time."""
+    import tomllib
+
+    from ketensim.scenario.reader import Table
+    from ketensim.scenario.world_sections import read_injections
+
+    base = load_scenario_text(BASE + POPULATION, PATH)
+    root = Table(tomllib.loads(rows), "", PATH)
+    head = {"go_live": base.go_live.at, "window_start": base.window_start, "window_end": base.window_end}
+    return read_injections(root, head, list(base.phases), list(base.blocks), (base.from_release, base.to_release))
