@@ -1,4 +1,4 @@
-"""Fixtures for the experiment tests: a tiny 2022 world (3 gemeenten, 10 aanbieders, 300 clients).
+"""Shared fixtures: a tiny 2022 world (3 gemeenten, 10 aanbieders, 300 clients) for experiment and report tests.
 
 The tiny world keeps a replication at a few tenths of a second in counting mode (``xml=False``),
 so experiments of a handful of replications stay fast. Two injections make pairs break and show in
