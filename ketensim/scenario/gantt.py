@@ -87,6 +87,7 @@ def draw_gantt(s: Scenario, days_before: int = 3, days_after: int = 4) -> Figure
             weekend_seen = True
         day += timedelta(days=1)
 
+    labels: dict[tuple[int, datetime], list[str]] = {}
     for row in rows:
         lane_y = y[_lane(row)]
         start = max(_naive(row.start), lo)
@@ -107,7 +108,10 @@ def draw_gantt(s: Scenario, days_before: int = 3, days_after: int = 4) -> Figure
         label = _label(row)
         if _naive(row.start) < lo:
             label = f"◀ {label} ({format_local(row.start)})"
-        ax.annotate(label, (mdates.date2num(start), lane_y), xytext=(3, 7), textcoords="offset points",
+        labels.setdefault((lane_y, start), []).append(label)
+    for (lane_y, start), texts in labels.items():
+        # rows at the same instant in the same lane share one label instead of overprinting
+        ax.annotate(" | ".join(texts), (mdates.date2num(start), lane_y), xytext=(3, 7), textcoords="offset points",
                     fontsize=7, rotation=12)
     live = _naive(s.go_live.at)
     ax.axvline(live, color=_PHASE_COLOURS["ingebruikname en nazorg"], lw=2, ls="--")
