@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ketensim.chain.keyed import KeyedRandom
 from ketensim.population import Population, build_population
 from ketensim.population.aanbieders import Aanbieder
 from ketensim.population.gemeenten import Gemeente, load_gemeenten
@@ -48,7 +49,7 @@ class Case:
         """The toewijzing of this case, drawn from the case's own seed on first use."""
         if self._toewijzing is None:
             self._toewijzing = population.new_toewijzing(
-                random.Random(self.seed), self.client, self.aanbieder, self.ingangsdatum
+                KeyedRandom(self.seed), self.client, self.aanbieder, self.ingangsdatum
             )
         return self._toewijzing
 
