@@ -29,6 +29,10 @@ Pair outcomes (``PairRecord.outcome``):
     the sender still held the heen when the window ended (not ready, or holding past a deadline).
 ``open_at_end``
     a new-release pair still waiting for its retour when the window ended (the horizon, not a fault).
+``retour_refused``
+    a new-release pair whose retour the hub refused (an XSD foutmelding); the simulated parties
+    do not resend a refused retour. (In the old release the same pair is ``broken`` with cause
+    ``retour_foutmelding``.)
 
 Functional answers (``AnswerRecord``) link a request (315/317) to its 301 or 319: a 301 in the new
 release on an old-release request is allowed; a 319 on an old-release request is not (the
@@ -60,12 +64,14 @@ PAIR_OUTCOMES: tuple[str, ...] = (
     "rejected_not_resent",
     "held_at_end",
     "open_at_end",
+    "retour_refused",
 )
 ANSWER_OUTCOMES: tuple[str, ...] = (
     "same_release",
     "cross_release_allowed",
     "cross_release_forbidden",
     "pending_at_end",
+    "outside_traffic",
 )
 
 
@@ -156,6 +162,9 @@ def check_conservation(messages: list[MessageRecord], pairs: list[PairRecord]) -
     twice = [p for p, n in retour_count.items() if n > 1]
     if twice:
         raise ConservationError(f"pair {twice[0]} has {retour_count[twice[0]]} retours; expected at most 1")
+    for p in pairs:
+        if p.resent_as and p.resent_as not in by_pair:
+            raise ConservationError(f"pair {p.pair_id} says it was resent as {p.resent_as}, which is not in the ledger")
     retour_of_pair = {m.pair_id: m.message_id for m in messages if m.role == "retour"}
     for p in pairs:
         if p.outcome not in PAIR_OUTCOMES:

@@ -18,27 +18,33 @@ _REJECTED_AT_BLOCK = ("rejected_block", "rejected_release")
 
 
 def backlog_figures(
-    series: Sequence[tuple[float, int]], afsluiting: float, go_live: float, horizon_hours: float = 72.0
+    series: Sequence[tuple[float, int]], afsluiting: float, go_live: float, horizon_hours: float = 72.0,
+    end: float | None = None,
 ) -> dict[str, float]:
     """The backlog released at go-live: its peak and the hours until it is back to normal.
 
     The backlog is every message a sender has created but the receiver has not yet read in
     (held by senders, queued in hubs, waiting on a portal). Normal is its mean before the
     afsluiting; the peak is taken over the first ``horizon_hours`` after go-live; drained is the
-    first sample after go-live at or below 1.25 x normal + 1 (``-1`` if that never happens).
+    first sample after go-live at or below 1.25 x normal + 1. If that never happens within the
+    window, ``backlog_drained`` is 0 and the drain time is the time to the window's ``end``: a
+    lower bound, so that averages over replications are not pulled down by a sentinel value.
     """
     before = [n for t, n in series if t < afsluiting] or [series[0][1] if series else 0]
     normal = mean(before)
     after = [(t, n) for t, n in series if t >= go_live]
     if not after:
-        return {"backlog_normal": round(normal, 1), "backlog_peak_after_go_live": 0, "backlog_drain_hours": 0.0}
+        return {"backlog_normal": round(normal, 1), "backlog_peak_after_go_live": 0, "backlog_drain_hours": 0.0,
+                "backlog_drained": 1}
     peak = max(n for t, n in after if t <= go_live + horizon_hours * 60.0)
     threshold = 1.25 * normal + 1
     drained = next((t for t, n in after if n <= threshold), None)
+    last = end if end is not None else after[-1][0]
     return {
         "backlog_normal": round(normal, 1),
         "backlog_peak_after_go_live": peak,
-        "backlog_drain_hours": round((drained - go_live) / 60.0, 2) if drained is not None else -1.0,
+        "backlog_drain_hours": round(((drained if drained is not None else last) - go_live) / 60.0, 2),
+        "backlog_drained": int(drained is not None),
     }
 
 

@@ -49,7 +49,8 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     messages, pairs, answers = freeze(world)
     summary = summarize(messages, pairs, answers)
     dr = world.draaiboek
-    summary.update(backlog_figures(world.backlog, dr.clock.to_sim(scenario.phase("afsluiting").start), dr.go_live))
+    summary.update(backlog_figures(world.backlog, dr.clock.to_sim(scenario.phase("afsluiting").start), dr.go_live,
+                                   end=dr.end))
     summary["spoed_cases"] = getattr(faults, "spoed_cases", 0)
     injections = faults.report() if hasattr(faults, "report") else []
     hubs = {

@@ -158,6 +158,7 @@ class SimParty:
         if actual is None:
             return None
         msg = world.new_message(actual, case.standard, "heen", self, receiver, case, None, key)
+        msg.release = release
         msg.intent, msg.answer_to, msg.spoed = intent, answer_to, spoed
         self.dispatch(msg)
         return msg
@@ -177,7 +178,7 @@ class SimParty:
             self._hold(msg, self.ready_at)
             return
         release = dr.release_at(now)
-        if release != msg.release and msg.release:
+        if release != msg.release:
             number = equivalent_number(msg.number, release)
             if number is None or not world.answer_allowed(msg, release):
                 world.drop(msg)
@@ -202,7 +203,10 @@ class SimParty:
         world, dr = self.world, self.world.draaiboek
         now = world.env.now
         if msg.role == "retour":
-            msg.pair.cause = "retour_after_go_live" if now >= dr.go_live else "retour_blocked"
+            if verdict == "foutmelding":
+                msg.pair.cause = "retour_foutmelding"
+            else:
+                msg.pair.cause = "retour_after_go_live" if now >= dr.go_live else "retour_blocked"
             return
         if verdict == "foutmelding":
             when = self.working_after(now, world.faults.repair_hours())

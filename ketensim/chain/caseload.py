@@ -96,16 +96,19 @@ def _weighted_sample(rng: random.Random, items: tuple[Gemeente, ...], k: int,
     return sorted(chosen.values(), key=lambda g: g.code)
 
 
-def build_caseload(rng: random.Random, spec: PopulationSpec, year: int, start: date) -> Caseload:
+def build_caseload(rng: random.Random, spec: PopulationSpec, year: int, start: date,
+                   standards: tuple[str, ...] = ("iwmo", "ijw")) -> Caseload:
     """Draw gemeenten, aanbieders, clients and their active cases at the start of the window."""
     every = load_gemeenten(year)
     chosen = _weighted_sample(rng, every, min(spec.gemeenten, len(every)))
+    # a scenario for one law only simulates that law's clients
+    share = spec.ijw_share if set(standards) == {"iwmo", "ijw"} else (1.0 if standards == ("ijw",) else 0.0)
     population = build_population(
         rng,
         year=year,
         n_clients=spec.clients,
         n_aanbieders=spec.aanbieders,
-        jeugd_share=spec.ijw_share,
+        jeugd_share=share,
         gemeenten=tuple(g.code for g in chosen),
         peildatum=start,
     )

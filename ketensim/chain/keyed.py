@@ -28,7 +28,9 @@ class KeyedRandom(random.Random):
         self.gauss_next = None
 
     def seed(self, a: object = None, version: int = 2) -> None:
-        self._state = (a if isinstance(a, int) else hash(a)) & _MASK
+        if not isinstance(a, int):  # never Python's hash(): it changes with PYTHONHASHSEED
+            a = int.from_bytes(hashlib.blake2b(str(a).encode(), digest_size=8).digest(), "big")
+        self._state = a & _MASK
         self.gauss_next = None
 
     def _next64(self) -> int:

@@ -69,6 +69,8 @@ def _outcome(world: World, p: Pair) -> tuple[str, str]:
         return ("closed_after_deadline" if p.late else "closed_in_time"), ""
     if heen.release == world.draaiboek.old:
         return "broken", p.cause or "no_retour"
+    if retour is not None and retour.hub_result in _REFUSED:
+        return "retour_refused", p.cause
     return "open_at_end", ""
 
 
@@ -109,6 +111,12 @@ def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[An
     answers = []
     for a in world.answers:
         request_code = a.request.code
+        if a.answer is None and not a.forbidden:
+            outcome = "outside_traffic" if a.outside else "pending_at_end"
+            answer_code = request_code[:-3] + a.number if a.number else ""
+            answers.append(AnswerRecord(a.request.pair.pair_id, "", request_code, answer_code, a.request.release, "",
+                                        outcome))
+            continue
         if a.forbidden or a.answer is None or a.answer.hub_result == "withdrawn":
             answers.append(AnswerRecord(a.request.pair.pair_id, "", request_code, request_code[:-3] + a.number,
                                         a.request.release, "", "cross_release_forbidden"))

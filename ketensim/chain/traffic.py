@@ -173,6 +173,7 @@ class Traffic:
             hours = party.profile.start_hours.sample(world.rng(msg.key + ">start"))
             world.at(party.working_after(now, hours), self._start, msg)
         elif msg.number in ("315", "317"):
+            world.expect_answer(msg)
             factor = world.faults.response_factor(party, msg, now)
             hours = party.profile.answer_hours.sample(world.rng(msg.key + ">answer")) * factor
             planned = party.working_after(now, hours)

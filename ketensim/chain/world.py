@@ -62,8 +62,9 @@ class AnswerState:
 
     request: Message
     answer: Message | None
-    number: str
+    number: str  # of the answer, once the gemeente has chosen ("301" or "319")
     forbidden: bool = False
+    outside: bool = False  # refused outside the berichtenverkeer (2.x has no 319)
 
 
 @dataclass
@@ -86,7 +87,8 @@ class World:
         self.calendar = SimCalendar(self.clock, s.window_start.date() - timedelta(days=1),
                                     s.window_end.date() + timedelta(days=400))
         year = s.population.year or s.window_start.year
-        self.caseload: Caseload = build_caseload(self.stream("population"), s.population, year, s.window_start.date())
+        self.caseload: Caseload = build_caseload(self.stream("population"), s.population, year, s.window_start.date(),
+                                                 s.standards)
         self.has_faults = not isinstance(self.faults, FaultSet) or bool(self.faults.faults)
         # message contents draw from their own stream, so counting mode (no XML) simulates the same chain
         self.payload_rng = self.stream("payload")
@@ -94,6 +96,7 @@ class World:
         self.pairs: list[Pair] = []
         self.answers: list[AnswerState] = []
         self._answer_of: dict[int, AnswerState] = {}
+        self._awaited: dict[int, AnswerState] = {}
         self._message_seq = itertools.count(1)
         self._pair_seq = itertools.count(1)
         self.in_flight = 0
@@ -164,22 +167,32 @@ class World:
     def drop(self, msg: Message) -> None:
         """Withdraw a held heen that may not be sent in the new release (a 319 on an old request)."""
         msg.hub_result = "withdrawn"
+        if msg.pair.resent_of is not None:  # the refused original was not sent again after all
+            msg.pair.resent_of.resent_as = None
         state = self._answer_of.get(msg.seq)
         if state is not None:
             state.forbidden = True
 
+    def expect_answer(self, request: Message) -> None:
+        """A gemeente has read ``request`` (315/317): a functional answer is now due."""
+        state = AnswerState(request, None, "")
+        self.answers.append(state)
+        self._awaited[request.seq] = state
+
     def answer(self, gemeente: SimParty, aanbieder: SimParty, request: Message, number: str, intent: str,
                key: str) -> None:
         """The gemeente answers ``request`` with a 301 or a 319, if the standard lets it."""
+        state = self._awaited.pop(request.seq)
+        state.number = number
         release = self.draaiboek.release_at(self.env.now)
         if number == "319" and request.release != release:
-            self.answers.append(AnswerState(request, None, number, forbidden=True))
+            state.forbidden = True
             return
         msg = gemeente.send_heen(number, aanbieder, request.case, intent, key, answer_to=request)
         if msg is None:
-            return  # 2.x has no 319: a refusal goes outside the berichtenverkeer
-        state = AnswerState(request, msg, msg.number)
-        self.answers.append(state)
+            state.outside = True  # 2.x has no 319: a refusal goes outside the berichtenverkeer
+            return
+        state.answer, state.number = msg, msg.number
         self._answer_of[msg.seq] = state
 
     def answer_allowed(self, msg: Message, release: str) -> bool:

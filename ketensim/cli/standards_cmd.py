@@ -162,7 +162,10 @@ def generate(standard: str, release: str, message: str, count: int, seed: int, o
             get_catalogue().get(standard, release, message)
         except UnknownMessageType as err:
             raise _usage_error(f"--message: {err}") from None
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise click.BadParameter(f"cannot create {out}: {err.strerror}", param_hint="--out") from None
     written = {"heen": 0, "retour": 0}
     for sample in generate_samples(standard, release, message, count, seed):
         (out / sample.filename).write_bytes(sample.data)

@@ -37,11 +37,11 @@ HIGHER_IS_WORSE: frozenset[str] = frozenset({
     "broken_pairs", "rejected_at_block", "rejected_by_xsd", "resent_after_go_live", "unread_at_transition",
     "spoed_cases", "forbidden_cross_release_answers", "mean_pair_latency_hours", "outcome_closed_after_deadline",
     "outcome_broken", "outcome_unread_at_transition", "outcome_rejected_resent", "outcome_rejected_not_resent",
-    "outcome_held_at_end", "answers_cross_release_forbidden", "answers_pending_at_end",
+    "outcome_held_at_end", "outcome_retour_refused", "answers_cross_release_forbidden", "answers_pending_at_end",
     "backlog_peak_after_go_live", "backlog_drain_hours",
 })
 """Metrics where a higher value is a worse migration."""
-HIGHER_IS_BETTER: frozenset[str] = frozenset({"outcome_closed_in_time"})
+HIGHER_IS_BETTER: frozenset[str] = frozenset({"outcome_closed_in_time", "backlog_drained"})
 """Metrics where a higher value is a better migration."""
 
 
@@ -129,7 +129,7 @@ class Comparison:
         """The content of ``compare.json``."""
 
         def side(e: Experiment, folder: str) -> dict[str, Any]:
-            return {"scenario": e.scenario.id, "scenario_name": e.scenario.name, "scenario_file": e.scenario.path,
+            return {"scenario": e.scenario.id, "scenario_name": e.scenario.name, "scenario_file": Path(e.scenario.path).name,
                     "dir": folder}
 
         return {

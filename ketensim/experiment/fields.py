@@ -31,13 +31,17 @@ METRICS: dict[str, str] = {
     "outcome_rejected_not_resent": "heen refused and not sent again within the window",
     "outcome_held_at_end": "heen still held by its sender when the window ended",
     "outcome_open_at_end": "new-release pairs still waiting for their retour at the end (horizon, not a fault)",
+    "outcome_retour_refused": "new-release pairs whose retour the hub refused (XSD foutmelding)",
     "answers_same_release": "functional answers in the release of their request",
     "answers_cross_release_allowed": "functional answers across releases, allowed",
     "answers_cross_release_forbidden": "functional answers across releases, forbidden",
     "answers_pending_at_end": "requests still waiting for their functional answer at the end",
+    "answers_outside_traffic": "refusals given outside the berichtenverkeer (2.x has no 319)",
     "backlog_normal": "mean backlog (created but not yet read in) before the afsluiting",
     "backlog_peak_after_go_live": "peak backlog in the 72 hours after go-live",
-    "backlog_drain_hours": "hours after go-live until the backlog is back to 1.25 x normal + 1 (-1: never)",
+    "backlog_drain_hours": "hours after go-live until the backlog is back to 1.25 x normal + 1 "
+                           "(if never: the hours to the window's end, a lower bound)",
+    "backlog_drained": "1 if the backlog was back to normal within the window, else 0",
 }
 """Numeric summary fields of one replication (columns of ``replications.csv``)."""
 

@@ -153,7 +153,7 @@ class Experiment:
             "ketensim_version": __version__,
             "scenario": self.scenario.id,
             "scenario_name": self.scenario.name,
-            "scenario_file": self.scenario.path,
+            "scenario_file": Path(self.scenario.path).name,
             "scenario_sha256": file_sha256(self.scenario.path),
             "variant": self.label,
             "n": self.n,

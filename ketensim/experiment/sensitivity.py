@@ -117,7 +117,7 @@ class Sweep:
             "ketensim_version": __version__,
             "scenario": self.baseline.scenario.id,
             "scenario_name": self.baseline.scenario.name,
-            "scenario_file": self.baseline.scenario.path,
+            "scenario_file": Path(self.baseline.scenario.path).name,
             "metric": self.metric,
             "n": self.baseline.n,
             "root_seed": self.baseline.root_seed,

@@ -256,7 +256,10 @@ def _reanchor(s: Scenario, variant: Scenario, before: dict[str, Any]) -> Scenari
 def make_variant(s: Scenario, vary: Vary, value: float) -> Scenario:
     """The variant of ``s`` with ``vary`` set to ``value``; raises ScenarioError/ValueError if impossible."""
     if vary.kind == "instant":
-        variant = s if value == 0 else _shift(s, vary.name, timedelta(hours=value))
+        try:
+            variant = s if value == 0 else _shift(s, vary.name, timedelta(hours=value))
+        except OverflowError:
+            raise ValueError(f"{vary.name} moved by {value:g}h lies beyond any representable date") from None
     else:
         variant = _with_parameter(s, vary.name, value)
     rules.check(variant)

@@ -8,6 +8,7 @@ the same way as replications (as an experiment of one), so every report has the 
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from ketensim.exceptions import KetensimError
 from ketensim.experiment.files import read_csv
+from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord
 from ketensim.report.revive import scenario_from_dict
 from ketensim.scenario.model import Scenario
 
@@ -71,11 +73,25 @@ def _series(path: Path) -> dict[str, list[Any]]:
     return out
 
 
+_LEDGER_COLUMNS = {
+    "pairs": list(PairRecord._fields),
+    "messages": list(MessageRecord._fields),
+    "answers": list(AnswerRecord._fields),
+    "backlog": ["time_utc", "backlog"],
+}
+
+
+def _need(data: dict[str, Any], key: str, path: Path) -> Any:
+    if key not in data:
+        raise ReportInputError(f"{path}: no {key!r}; expected a file written by ketensim")
+    return data[key]
+
+
 def _replications(folder: Path, label: str) -> ScenarioBlock:
     summary = _json(folder / "summary.json")
     if summary.get("kind") != "replications":
         raise ReportInputError(f"{folder / 'summary.json'}: kind is {summary.get('kind')!r}; expected 'replications'")
-    scenario = scenario_from_dict(summary["resolved_scenario"])
+    scenario = scenario_from_dict(_need(summary, "resolved_scenario", folder / "summary.json"))
     return ScenarioBlock(label=label, summary=summary, series=_series(folder / "series.csv"), scenario=scenario)
 
 
@@ -84,12 +100,20 @@ def _single(folder: Path) -> ScenarioBlock:
     from ketensim.experiment.replication import Experiment
 
     result = _json(folder / "result.json")
+    for key in ("resolved_scenario", "seed", "summary"):
+        _need(result, key, folder / "result.json")
     scenario = scenario_from_dict(result["resolved_scenario"])
     tables = {}
     for name in ("pairs", "messages", "answers", "backlog"):
         path = folder / f"{name}.csv"
         if not path.is_file():
             raise ReportInputError(f"{path}: missing; expected the ledger files written by `ketensim run --out`")
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+        expected = _LEDGER_COLUMNS[name]
+        if header != expected:
+            raise ReportInputError(f"{path}: columns {', '.join(header) or '(none)'}; expected the ketensim ledger "
+                                   f"columns {', '.join(expected)}")
         tables[name] = [SimpleNamespace(**row) for row in read_csv(path)]
     backlog = [(row.time_utc, int(row.backlog)) for row in tables["backlog"]]
     seed = int(result["seed"])

@@ -6,6 +6,7 @@ error names the file, the key and what was expected.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time
 from typing import Any
@@ -100,6 +101,8 @@ class Table:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(key, f"expected a number, got {describe(value)}")
+        if not math.isfinite(value):
+            self.fail(key, f"{value} is not a finite number; expected a number like 2.5")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             bounds = f"between {lo} and {hi}" if lo is not None and hi is not None else (
                 f">= {lo}" if lo is not None else f"<= {hi}")

@@ -137,3 +137,6 @@ def _portals(s: Scenario) -> None:
         if p.end <= p.start:
             _fail(s, f"{_row('portal', i, p.provenance.id)}.end", f"{_fmt(p.end)} is not after start {_fmt(p.start)}; "
                   "expected end > start")
+        if p.end > s.go_live.at:
+            _fail(s, f"{_row('portal', i, p.provenance.id)}.end", f"{_fmt(p.end)} is after go-live {_fmt(s.go_live.at)}; "
+                  "expected the read-in window to close before the new release goes live")

@@ -6,6 +6,7 @@ as ``"heen_block - 2h"`` or ``"go_live + 1d"`` (units ``m``, ``h``, ``d``; days 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -75,6 +76,8 @@ def _dist(t: Table, key: str, default: Dist) -> Dist:
         return default
     value = t.raw(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            t.fail(key, f"{value} is not a finite number; expected hours like 2.5")
         if value < 0:
             t.fail(key, f"{value} is negative; expected hours >= 0")
         return Dist(float(value))
@@ -177,8 +180,12 @@ def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, s
     minutes = sum(n * _UNIT[unit] for n, unit in terms if unit != "d")
     # days move the wall clock (go_live + 1d is 13:00 the next day, also across a summer-time
     # switch); hours and minutes are real elapsed time
-    base = localize(anchors[match.group(1)].replace(tzinfo=None) + timedelta(days=days))
-    moment = (base.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(AMSTERDAM)
+    try:
+        base = localize(anchors[match.group(1)].replace(tzinfo=None) + timedelta(days=days))
+        moment = (base.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(AMSTERDAM)
+    except (OverflowError, ValueError):
+        t.fail(key, f"{value!r} lies beyond any representable date; expected an offset of days or hours "
+               "inside the scenario window")
     return moment, value.strip()
 
 
