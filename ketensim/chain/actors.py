@@ -119,7 +119,7 @@ class SimParty:
         now = world.env.now
         slow = heen.number in ("303", "323")
         hours = (p.answer_hours if slow else p.retour_hours).sample(world.rng(heen.key + "<retour"))
-        factor = world.faults.response_factor(self, heen, now)
+        factor = world.faults.response_factor(self, heen, now) if world.has_faults else 1.0
         planned = self.working_after(now, hours * factor)
         # a slowed party cannot hurry for the deadline: that is what the slowness means
         send = planned if factor > 1 else self.respond_by(heen, now, planned, (heen.retour_number,))

@@ -71,7 +71,7 @@ class Chain:
         world = self.world
         now = world.env.now
         hub = self.home_hub(msg.sender.kind)
-        down = world.faults.hub_down_until(hub.name, now, msg)
+        down = world.faults.hub_down_until(hub.name, now, msg) if world.has_faults else None
         if down is not None and down > now:
             if world.faults.outage_bounces(hub.name):
                 msg.sender.on_bounced(msg, down)
@@ -97,7 +97,7 @@ class Chain:
         visible = other.batch_time(arrival)
         if world.draaiboek.batch_visible:
             visible = world.draaiboek.batch_visible_from(other.name, visible, world.calendar.date_of(visible))
-        held = world.faults.batch_hold_until(other.name, visible, msg)
+        held = world.faults.batch_hold_until(other.name, visible, msg) if world.has_faults else None
         if held is not None and held > visible:
             visible = other.batch_time(held)
         world.at(visible, self._visible, msg)
