@@ -17,9 +17,9 @@ __all__ = ["build_305", "build_307", "body_305", "body_307"]
 _Sub = etree.SubElement
 
 
-def _start_product(ctx: x.Context, parent: x.Element, p: StartProduct, rc: str | None) -> None:
+def _product_head(ctx: x.Context, el: x.Element, p: StartProduct | StopProduct) -> None:
+    """The elements a StartProduct and a StopProduct share, up to Begindatum (and 2.x Aanbieder)."""
     m = ctx.m
-    el = _Sub(parent, m["StartProduct"])
     if ctx.v2 and p.beschikkingnummer is not None:
         _Sub(el, m["BeschikkingNummer"]).text = str(p.beschikkingnummer)
     if p.toewijzingnummer is not None:
@@ -30,31 +30,29 @@ def _start_product(ctx: x.Context, parent: x.Element, p: StartProduct, rc: str |
     _Sub(el, m["Begindatum"]).text = p.begindatum.isoformat()
     if ctx.v2:
         _Sub(el, m["Aanbieder"]).text = p.aanbieder
-        if p.omvang is not None:
-            x.omvang(ctx, el, p.omvang)
-    _Sub(el, m["StatusAanlevering"]).text = p.status_aanlevering
+
+
+def _product_tail(ctx: x.Context, el: x.Element, p: StartProduct | StopProduct, rc: str | None) -> None:
+    _Sub(el, ctx.m["StatusAanlevering"]).text = p.status_aanlevering
     if rc:
         x.retour_codes(ctx, el, (rc,))
+
+
+def _start_product(ctx: x.Context, parent: x.Element, p: StartProduct, rc: str | None) -> None:
+    el = _Sub(parent, ctx.m["StartProduct"])
+    _product_head(ctx, el, p)
+    if ctx.v2 and p.omvang is not None:
+        x.omvang(ctx, el, p.omvang)
+    _product_tail(ctx, el, p, rc)
 
 
 def _stop_product(ctx: x.Context, parent: x.Element, p: StopProduct, rc: str | None) -> None:
     m = ctx.m
     el = _Sub(parent, m["StopProduct"])
-    if ctx.v2 and p.beschikkingnummer is not None:
-        _Sub(el, m["BeschikkingNummer"]).text = str(p.beschikkingnummer)
-    if p.toewijzingnummer is not None:
-        _Sub(el, m["ToewijzingNummer"]).text = str(p.toewijzingnummer)
-    x.product(ctx, el, p.product)
-    if p.toewijzing_ingangsdatum is not None:
-        _Sub(el, m["ToewijzingIngangsdatum"]).text = p.toewijzing_ingangsdatum.isoformat()
-    _Sub(el, m["Begindatum"]).text = p.begindatum.isoformat()
-    if ctx.v2:
-        _Sub(el, m["Aanbieder"]).text = p.aanbieder
+    _product_head(ctx, el, p)
     _Sub(el, m["RedenBeeindiging"]).text = p.reden_beeindiging
     _Sub(el, m["Einddatum"]).text = p.einddatum.isoformat()
-    _Sub(el, m["StatusAanlevering"]).text = p.status_aanlevering
-    if rc:
-        x.retour_codes(ctx, el, (rc,))
+    _product_tail(ctx, el, p, rc)
 
 
 def _client(ctx: x.Context, parent: x.Element, c: RegieClient, rc: str | None, start: bool) -> None:
