@@ -74,31 +74,33 @@ def _outcome(world: World, p: Pair) -> tuple[str, str]:
     return "open_at_end", ""
 
 
-def _pair_record(world: World, stamp: _Stamper, p: Pair) -> PairRecord:
+def _pair_record(world: World, frozen: dict[int, MessageRecord], p: Pair) -> PairRecord:
     heen, retour = p.heen, p.retour
     assert heen is not None
     outcome, cause = _outcome(world, p)
     closed = outcome in ("closed_in_time", "closed_after_deadline") and retour is not None
     latency = round((retour.submitted - heen.submitted) / 60.0, 3) if closed and retour is not None else -1.0
+    h = frozen[heen.seq]
+    r = frozen[retour.seq] if retour is not None else None
     return PairRecord(
-        pair_id=p.pair_id,
-        pair=f"{heen.number}/{heen.retour_number}",
-        standard=heen.standard,
-        release=heen.release,
-        heen_id=heen.message_id,
-        retour_id=retour.message_id if retour is not None else "",
-        sender_type=heen.sender.kind,
-        sender=heen.sender.ident,
-        receiver_type=heen.receiver.kind,
-        receiver=heen.receiver.ident,
-        heen_submitted=stamp(heen.submitted),
-        retour_submitted=stamp(retour.submitted) if retour is not None else "",
-        outcome=outcome,
-        cause=cause,
-        latency_hours=latency,
-        resent_as=p.resent_as.pair_id if p.resent_as is not None else "",
-        resent_of=p.resent_of.pair_id if p.resent_of is not None else "",
-        spoed=heen.spoed,
+        h.pair_id,
+        f"{heen.number}/{heen.retour_number}",
+        heen.standard,
+        heen.release,
+        h.message_id,
+        r.message_id if r is not None else "",
+        h.sender_type,
+        h.sender,
+        h.receiver_type,
+        h.receiver,
+        h.submitted,
+        r.submitted if r is not None else "",
+        outcome,
+        cause,
+        latency,
+        p.resent_as.pair_id if p.resent_as is not None else "",
+        p.resent_of.pair_id if p.resent_of is not None else "",
+        heen.spoed,
     )
 
 
@@ -107,7 +109,9 @@ def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[An
     live = [m for m in world.messages if m.hub_result != "withdrawn"]
     stamp = _Stamper(world)
     messages = [_message_record(stamp, m) for m in live]
-    pairs = [_pair_record(world, stamp, p) for p in world.pairs if p.heen is not None and p.heen.hub_result != "withdrawn"]
+    frozen = {m.seq: record for m, record in zip(live, messages)}
+    pairs = [_pair_record(world, frozen, p) for p in world.pairs
+             if p.heen is not None and p.heen.hub_result != "withdrawn"]
     answers = []
     for a in world.answers:
         request_code = a.request.code

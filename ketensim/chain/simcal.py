@@ -35,6 +35,7 @@ class SimCalendar:
         self.starts: list[float] = []
         self.anchors: list[float] = []
         self.working: list[bool] = []
+        self._last = 0
         self._extend(first, last)
 
     def _extend(self, first: date, last: date) -> None:
@@ -52,12 +53,17 @@ class SimCalendar:
         The calendar grows when a party plans work beyond its end (a very long processing time
         drawn from a heavy-tailed distribution); it never starts before its first day.
         """
-        i = bisect_right(self.starts, t) - 1
+        i = self._last
+        starts = self.starts
+        if starts[i] <= t < starts[i + 1]:  # most lookups fall on the same day as the previous one
+            return i
+        i = bisect_right(starts, t) - 1
         if i < 0:
             raise ValueError(f"simulation time {t} is before the calendar of this run")
         while i >= len(self.starts) - 1:
             self._extend(self.dates[-1] + timedelta(days=1), self.dates[-1] + timedelta(days=366))
             i = bisect_right(self.starts, t) - 1
+        self._last = i
         return i
 
     def _next(self, i: int) -> int:
