@@ -191,7 +191,6 @@ class SimParty:
         world = self.world
         msg.hub_result = "held"
         world.held += 1
-        msg.release = msg.release or world.draaiboek.old
         world.at(self.next_working(until), self._release_held, msg)
 
     def _release_held(self, msg: Message) -> None:
