@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from ketensim import __version__
 from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.records import freeze
 from ketensim.chain.world import World
+from ketensim.chain.xmlwork import worker_available
 from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord
 from ketensim.metrics import backlog_figures, summarize
 from ketensim.scenario.model import Scenario
@@ -34,19 +36,29 @@ class RunResult:
     hubs: dict[str, dict[str, float]]
     xml_documents: dict[str, bytes] = field(default_factory=dict, repr=False)
     wall_seconds: float = 0.0
+    xml_worker: bool = False  # the XML work ran in a second process
 
 
 def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml: bool = False,
-                    faults: Fault | None = None) -> RunResult:
-    """Build the world of ``scenario`` with ``seed``, run it to the end of the window, freeze the ledger."""
+                    faults: Fault | None = None, xml_worker: bool | None = None) -> RunResult:
+    """Build the world of ``scenario`` with ``seed``, run it to the end of the window, freeze the ledger.
+
+    ``xml_worker`` puts the XML work in a second process (:mod:`ketensim.chain.xmlwork`); ``None``
+    does so when XML is on and this process may use two cores and fork. Results do not depend on it.
+    """
     started = time.perf_counter()
     if faults is None:
         from ketensim.chain.injections import build_faults
 
         faults = build_faults(scenario, seed)
-    world = World(scenario, seed, xml=xml, keep_xml=keep_xml, faults=faults)
-    world.run()
-    messages, pairs, answers = freeze(world)
+    if xml_worker is None:
+        xml_worker = xml and usable_cores() >= 2 and worker_available()
+    world = World(scenario, seed, xml=xml, keep_xml=keep_xml, faults=faults, xml_worker=xml_worker and xml)
+    try:
+        world.run()
+        messages, pairs, answers = freeze(world)
+    finally:
+        world.codec.close()  # a worker still running after a failure
     summary = summarize(messages, pairs, answers)
     dr = world.draaiboek
     summary.update(backlog_figures(world.backlog, dr.clock.to_sim(scenario.phase("afsluiting").start), dr.go_live,
@@ -61,5 +73,13 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     return RunResult(
         scenario=scenario, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
         summary=summary, backlog=backlog, injections=injections, hubs=hubs, xml_documents=world.codec.kept,
-        wall_seconds=time.perf_counter() - started,
+        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.in_worker_used,
     )
+
+
+def usable_cores() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -105,3 +105,30 @@ def test_scenario_plot_writes_a_png(tmp_path: Path) -> None:
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = _ketensim("scenario", "plot", "2018-2.1-2.2", "-o", str(tmp_path / "gantt.gif"))
     assert bad.returncode == 2 and "expected .png, .svg or .pdf" in bad.stderr
+
+
+def test_xml_worker_on_and_off_write_identical_files(tmp_path: Path) -> None:
+    scenario = tmp_path / "small.toml"
+    scenario.write_text((ROOT / "scenarios" / "2022-3.0-3.1.toml").read_text(encoding="utf-8")
+                        + "\n[population]\ngemeenten = 3\naanbieders = 10\nclients = 300\n", encoding="utf-8")
+    outs = {}
+    for mode in ("on", "off"):
+        done = _ketensim("run", str(scenario), "--seed", "5", "--xml-worker", mode, "--out", str(tmp_path / mode),
+                         "--keep-xml")
+        assert done.returncode == 0, done.stderr
+        outs[mode] = {p.relative_to(tmp_path / mode): p.read_bytes() for p in sorted((tmp_path / mode).rglob("*"))
+                      if p.is_file()}
+    assert outs["on"] == outs["off"]
+    assert sum(1 for name in outs["on"] if name.suffix == ".xml") > 100
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--xml", "off", "--xml-worker", "on"], "--xml-worker on needs --xml on"),
+    (["-n", "3", "--xml-worker", "on"], "--xml-worker is for a single run (-n 1)"),
+    (["--xml-worker", "sometimes"], "'sometimes' is not one of 'auto', 'on', 'off'"),
+])
+def test_bad_xml_worker_use_is_a_one_line_error(args: list[str], expected: str) -> None:
+    done = _ketensim("run", "2022-3.0-3.1", *args)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr

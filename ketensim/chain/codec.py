@@ -2,25 +2,23 @@
 
 This is the only place where the chain touches the standards package. In counting mode
 (``xml=False``, for sweeps) nothing is built and every message counts as XSD-valid unless a fault
-corrupts it.
+corrupts it. With XML, each message becomes a job for an :class:`~ketensim.chain.xmlwork.Encoder`:
+in this process, where the hub's verdict is the validation result itself, or in a forked
+:class:`~ketensim.chain.xmlwork.XmlWorker` on a second core, where every validation result is
+checked against the verdict when the run ends (see :mod:`ketensim.chain.xmlwork`). Both give
+byte-identical results.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date
 
-from lxml import etree
-
-from ketensim.chain.caseload import Case
 from ketensim.chain.message import Message
 from ketensim.chain.simcal import SimCalendar
+from ketensim.chain.xmlwork import Encoder, HeenJob, RetourJob, XmlCheckError, XmlWorker
 from ketensim.population import Population
-from ketensim.standards.builders import build, build_retour
-from ketensim.standards.catalogue import Catalogue, MessageType
-from ketensim.standards.payload_factory import make_payload
+from ketensim.standards.catalogue import Catalogue
 from ketensim.standards.releases import RELEASES
-from ketensim.standards.validation import is_valid
 
 __all__ = ["Codec"]
 
@@ -28,76 +26,80 @@ _MUTATIE = {"wijziging": "wijziging", "einde": "intrekking"}
 
 
 class Codec:
-    """Builds, serializes and validates the XML of simulated messages."""
+    """Builds, serializes and validates the XML of simulated messages, here or in a worker process."""
 
     def __init__(self, catalogue: Catalogue, population: Population, calendar: SimCalendar, enabled: bool,
-                 keep: bool) -> None:
-        self.catalogue = catalogue
+                 keep: bool, payload_rng: random.Random, worker: bool = False) -> None:
         self.calendar = calendar
         self.population = population
         self.enabled = enabled
         self.keep = keep
         self.kept: dict[str, bytes] = {}
-        self._types: dict[tuple[str, str, str], MessageType] = {}
+        self._cases: set[int] = set()  # cases whose toewijzing the encoder has been given
+        self._encoder = Encoder(catalogue, population, payload_rng, keep) if enabled else None
+        self._worker = XmlWorker(self._encoder) if enabled and worker else None
+        self._pending: list[tuple[Message, bool]] = []  # (message, corrupt) handed to the worker
+        self.in_worker_used = self._worker is not None
 
-    def message_type(self, msg: Message) -> MessageType:
-        key = (msg.standard, msg.release, msg.number)
-        mt = self._types.get(key)
-        if mt is None:
-            mt = self._types[key] = self.catalogue.get(*key)
-        return mt
-
-    def encode(self, msg: Message, now: float, rng: random.Random, corrupt: bool) -> bool:
+    def encode(self, msg: Message, now: float, corrupt: bool) -> bool:
         """Build and validate ``msg`` at simulation time ``now``; True if it passes its XSD. Records its size."""
-        if not self.enabled or msg.number in RELEASES[msg.release].ei_only:
+        if self._encoder is None or msg.number in RELEASES[msg.release].ei_only:
             # counting mode, or a 2.0 / Jeugd-GGZ message that travelled as EI records without an XSD
             return not corrupt
-        day = self.calendar.date_of(now)
-        mt = self.message_type(msg)
-        if msg.role == "heen":
-            msg.payload = self._payload(mt, msg, msg.case, day, rng)
-            element = build(mt, msg.payload)
-        else:
-            heen = msg.pair.heen
-            assert heen is not None and heen.payload is not None
-            element = build_retour(mt, heen.payload, identificatie=msg.identificatie, dagtekening=day)
-            heen.payload = None  # the retour was the last message that needed it
-        if corrupt:
-            _corrupt(element)
-        data = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
-        msg.xml_bytes = len(data)
-        if self.keep:
-            self.kept[msg.message_id] = data
-        return is_valid(mt, element)
+        job = self._job(msg, now, corrupt)
+        if self._worker is not None:
+            self._worker.put(job)
+            self._pending.append((msg, corrupt))
+            return not corrupt
+        result = self._encoder.encode(job)
+        msg.xml_bytes = result.size
+        if self.keep and result.data is not None:
+            self.kept[msg.message_id] = result.data
+        return result.valid
 
-    def _payload(self, mt: MessageType, msg: Message, case: Case, day: date, rng: random.Random) -> object:
-        toewijzing = case.toewijzing(self.population)
+    def _job(self, msg: Message, now: float, corrupt: bool) -> HeenJob | RetourJob:
+        day = self.calendar.date_of(now).toordinal()
+        if msg.role != "heen":
+            heen = msg.pair.heen
+            assert heen is not None
+            return RetourJob(msg.seq, msg.standard, msg.release, msg.number, heen.seq, msg.identificatie, day, corrupt)
+        case = msg.case
+        toewijzing = None
+        if case.seq not in self._cases:
+            self._cases.add(case.seq)
+            toewijzing = case.toewijzing(self.population)
         referentie = None
         if msg.answer_to is not None:
             referentie = f"R{msg.answer_to.seq:09d}"
         elif msg.number in ("315", "317"):
             referentie = f"R{msg.seq:09d}"
-        extra: dict[str, object] = {}
+        extra: tuple[tuple[str, str], ...] = ()
         if msg.number == "301":
-            extra["mutatie"] = _MUTATIE.get(msg.intent, "nieuw")
-        if msg.number == "319":
-            extra["verzoek_antwoord"] = "1"
-        return make_payload(
-            mt,
-            gemeente=case.gemeente,
-            aanbieder=case.aanbieder,
-            client=case.client,
-            toewijzing=toewijzing,
-            identificatie=msg.identificatie,
-            dagtekening=day,
-            rng=rng,
-            referentie=referentie,
-            **extra,  # type: ignore[arg-type]
-        )
+            extra = (("mutatie", _MUTATIE.get(msg.intent, "nieuw")),)
+        elif msg.number == "319":
+            extra = (("verzoek_antwoord", "1"),)
+        return HeenJob(msg.seq, msg.standard, msg.release, msg.number, case.client.bsn, case.aanbieder.agb, case.seq,
+                       toewijzing, msg.identificatie, day, referentie, extra, corrupt)
 
+    def finish(self) -> bool:
+        """Collect the worker's results (sizes, kept documents, the check of every verdict); False without a worker."""
+        if self._worker is None:
+            return False
+        worker, self._worker = self._worker, None
+        results = worker.finish()
+        for (msg, corrupt), result in zip(self._pending, results):
+            msg.xml_bytes = result.size
+            if self.keep and result.data is not None:
+                self.kept[msg.message_id] = result.data
+            if result.valid == corrupt:
+                found = "passes its XSD although it was corrupted" if corrupt else f"fails its XSD: {result.error}"
+                raise XmlCheckError(f"message {msg.message_id} ({msg.code} {msg.release}) {found}; "
+                                    "the hub treated it as " + ("invalid" if corrupt else "valid"))
+        self._pending = []
+        return True
 
-def _corrupt(element: etree._Element) -> None:
-    """Break the message the way a faulty export does: the BerichtCode of the header goes missing."""
-    header = element[0]
-    code = header[0]
-    header.remove(code)
+    def close(self) -> None:
+        """Stop a worker that is still running (the run failed before it finished)."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None

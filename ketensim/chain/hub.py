@@ -80,7 +80,7 @@ class Chain:
             return
         msg.submitted = now
         corrupt = world.faults.corrupts(msg, world.rng(msg.key + "!corrupt")) if world.has_faults else False
-        valid = world.codec.encode(msg, now, world.payload_rng, corrupt)
+        valid = world.codec.encode(msg, now, corrupt)
         verdict = "foutmelding" if not valid else world.draaiboek.admits(msg.release, msg.number, now)
         msg.hub_result = verdict
         world.message_submitted(msg)

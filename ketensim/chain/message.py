@@ -7,7 +7,7 @@ the run ends. A :class:`Pair` is created with its heen; a retour joins the pair 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ketensim.standards.releases import RETOUR_OF
 
@@ -61,7 +61,6 @@ class Message:
     spoed: bool = False
     intent: str = ""  # what the heen means: toewijzing, wijziging, einde, vot, vow, declaratie, start, stop, antwoord
     answer_to: Message | None = None  # the request a 301/319 answers
-    payload: Any = None  # kept on a heen until its retour is built
     injections: list[str] = field(default_factory=list)
 
     @property

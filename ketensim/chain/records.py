@@ -113,6 +113,10 @@ def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[An
     pairs = [_pair_record(world, frozen, p) for p in world.pairs
              if p.heen is not None and p.heen.hub_result != "withdrawn"]
     answers = []
+    # everything above ran while an XML worker may still be busy; its sizes and checks come last
+    if world.codec.finish():
+        messages = [r if r.xml_bytes == m.xml_bytes else r._replace(xml_bytes=m.xml_bytes)
+                    for m, r in zip(live, messages)]
     for a in world.answers:
         request_code = a.request.code
         if a.answer is None and not a.forbidden:

@@ -76,6 +76,7 @@ class World:
     xml: bool = True
     keep_xml: bool = False
     faults: Fault = field(default_factory=FaultSet)
+    xml_worker: bool = False  # do the XML work in a forked second process (see ketensim.chain.xmlwork)
     env: simpy.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,8 +91,6 @@ class World:
         self.caseload: Caseload = build_caseload(self.stream("population"), s.population, year, s.window_start.date(),
                                                  s.standards)
         self.has_faults = not isinstance(self.faults, FaultSet) or bool(self.faults.faults)
-        # message contents draw from their own stream, so counting mode (no XML) simulates the same chain
-        self.payload_rng = self.stream("payload")
         self.messages: list[Message] = []
         self.pairs: list[Pair] = []
         self.answers: list[AnswerState] = []
@@ -111,8 +110,10 @@ class World:
             for a in self.caseload.population.aanbieders
         }
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
+        # message contents draw from their own stream, so counting mode (no XML) simulates the same chain;
+        # the worker is forked last, when the population it shares with this process is complete
         self.codec = Codec(get_catalogue(), self.caseload.population, self.calendar, enabled=self.xml,
-                           keep=self.keep_xml)
+                           keep=self.keep_xml, payload_rng=self.stream("payload"), worker=self.xml_worker)
         self.traffic = Traffic(self, s.population)
 
     # --- plumbing -----------------------------------------------------------------------------

@@ -26,8 +26,11 @@ __all__ = ["COMMANDS"]
 @click.option("--xml", "xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
               help="Build, serialize and XSD-validate every message (off: counting mode, for sweeps).")
 @click.option("--keep-xml", is_flag=True, help="Also write every message as an XML file under OUT/xml/.")
+@click.option("--xml-worker", "xml_worker", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+              help="Build and validate the XML in a second process while the chain is simulated (auto: when two "
+                   "cores and fork are available; single runs only). Results do not depend on it.")
 def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | None, xml: str,
-        keep_xml: bool) -> None:
+        keep_xml: bool, xml_worker: str) -> None:
     """Simulate the chain through a draaiboek and count the message pairs that break.
 
     SCENARIO is a scenario file or the name of a bundled one (`ketensim scenario list`).
@@ -46,15 +49,27 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         raise click.BadParameter("--keep-xml needs --xml on", param_hint="--keep-xml")
     if keep_xml and out is None:
         raise click.BadParameter("--keep-xml needs --out DIR", param_hint="--keep-xml")
+    if xml_worker == "on" and xml == "off":
+        raise click.BadParameter("--xml-worker on needs --xml on", param_hint="--xml-worker")
+    if xml_worker == "on":
+        from ketensim.chain.xmlwork import worker_available
+
+        if not worker_available():
+            raise click.BadParameter("this platform cannot fork a worker process; use auto or off",
+                                     param_hint="--xml-worker")
     scenario = load_scenario(scenario_file)
     if n > 1:
         if keep_xml:
             raise click.BadParameter("--keep-xml is for a single run (-n 1)", param_hint="--keep-xml")
+        if xml_worker == "on":
+            raise click.BadParameter("--xml-worker is for a single run (-n 1); replications share the cores",
+                                     param_hint="--xml-worker")
         from ketensim.cli.experiment_cmd import run_replications_cli
 
         run_replications_cli(scenario, n, workers, seed, out, xml == "on")
         return
-    result = run_replication(scenario, seed, xml=xml == "on", keep_xml=keep_xml)
+    result = run_replication(scenario, seed, xml=xml == "on", keep_xml=keep_xml,
+                             xml_worker=None if xml_worker == "auto" else xml_worker == "on")
     s = result.summary
     click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")
     click.echo(f"{s['messages']} messages in {s['pairs']} pairs; simulated in {result.wall_seconds:.1f} s")

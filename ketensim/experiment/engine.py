@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from ketensim.experiment.outcome import ReplicationOutcome, run_one
+from ketensim.run import usable_cores
 from ketensim.scenario.model import Scenario
 
 __all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed"]
@@ -43,10 +44,7 @@ class ReplicationFailed(RuntimeError):
 
 def default_workers() -> int:
     """The number of local cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 def show_progress() -> bool:

@@ -154,5 +154,6 @@ def run_one(task: tuple[str, int, int, Scenario, bool]) -> tuple[str, Replicatio
     from ketensim.run import run_replication
 
     key, index, seed, scenario, xml = task
-    r = run_replication(scenario, seed, xml=xml)
+    # replications already share the cores between them: no second process for the XML work
+    r = run_replication(scenario, seed, xml=xml, xml_worker=False)
     return key, condense(index, seed, r.summary, r.messages, r.pairs, r.answers, r.backlog, r.injections, scenario)
