@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +58,9 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
         xml_worker = xml and usable_cores() >= 2 and worker_available()
     world = World(scenario, seed, xml=xml, keep_xml=keep_xml, faults=faults, xml_worker=xml_worker and xml)
     try:
-        world.run()
-        messages, pairs, answers = freeze(world)
+        with _no_collections():
+            world.run()
+            messages, pairs, answers = freeze(world)
     finally:
         world.codec.close()  # a worker still running after a failure
     summary = summarize(messages, pairs, answers)
@@ -75,6 +79,24 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
         summary=summary, backlog=backlog, injections=injections, hubs=hubs, xml_documents=world.codec.kept,
         wall_seconds=time.perf_counter() - started, xml_worker=world.codec.in_worker_used,
     )
+
+
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the chain runs and its ledger is frozen.
+
+    A run allocates hundreds of thousands of small objects that live until it ends (messages,
+    pairs, scheduled calls, records), and the collector would walk them again and again: that cost
+    15 % of a national run in counting mode. Reference counting still frees everything else at once;
+    the few reference cycles of a run (a message and its pair) are collected after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def usable_cores() -> int:

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ketensim.population.sampling import pick
 from ketensim.chain.keyed import KeyedRandom
 from ketensim.population import Population, build_population
 from ketensim.population.aanbieders import Aanbieder
@@ -75,7 +76,7 @@ class Caseload:
         cum = self._cum.get(key)
         if cum is None:
             cum = self._cum[key] = list(itertools.accumulate(a.weight for a in self.contracts[key]))
-        aanbieder = rng.choices(self.contracts[key], cum_weights=cum)[0]
+        aanbieder = pick(rng, self.contracts[key], cum)
         case = Case(next(self._seq), client, aanbieder, ingangsdatum, rng.getrandbits(64))
         if listed:
             self.cases.append(case)
@@ -91,7 +92,7 @@ def _weighted_sample(rng: random.Random, items: tuple[Gemeente, ...], k: int,
         cum = list(itertools.accumulate(max(g.inwoners, 1) for g in items))
     chosen: dict[str, Gemeente] = {}
     while len(chosen) < k:
-        g = rng.choices(items, cum_weights=cum)[0]
+        g = pick(rng, items, cum)
         chosen.setdefault(g.code, g)
     return sorted(chosen.values(), key=lambda g: g.code)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from heapq import heappush
 from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,9 +132,14 @@ class World:
         return keyed(f"{self.seed}:{key}")
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
-        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed)."""
+        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed).
+
+        Pushes onto SimPy's event queue the entry ``Environment.schedule`` would push, without the
+        detour through a delay: the chain schedules several calls per message.
+        """
         env = self.env
-        env.schedule(_Call(fn, args), NORMAL, t - env.now if t > env.now else 0.0)  # type: ignore[arg-type]
+        now = env._now
+        heappush(env._queue, (t if t > now else now, NORMAL, next(env._eid), _Call(fn, args)))
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
         return self.gemeenten[case.gemeente.code], self.aanbieders[case.aanbieder.agb]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from faker import Faker
 
+from ketensim.population.sampling import pick
 from ketensim.population.identifiers import unique_agb_codes
 from ketensim.population.people import shared_faker
 from ketensim.population.products import categories
@@ -102,4 +103,4 @@ class AanbiederSampler:
         members, cum = self._by_standard[standard]
         if not members:
             raise ValueError(f"no aanbieder delivers under {standard!r}")
-        return rng.choices(members, cum_weights=cum)[0]
+        return pick(rng, members, cum)

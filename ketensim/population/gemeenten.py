@@ -22,6 +22,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ketensim.population.sampling import pick
 from ketensim._resources import data_file
 
 __all__ = ["Gemeente", "GEMEENTE_YEARS", "list_year", "load_gemeenten", "GemeenteSampler"]
@@ -112,4 +113,4 @@ class GemeenteSampler:
 
     def one(self, rng: random.Random) -> Gemeente:
         """Draw one gemeente, weighted by inhabitants."""
-        return rng.choices(self.gemeenten, cum_weights=self._cum_weights)[0]
+        return pick(rng, self.gemeenten, self._cum_weights)
