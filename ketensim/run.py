@@ -77,7 +77,7 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     return RunResult(
         scenario=scenario, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
         summary=summary, backlog=backlog, injections=injections, hubs=hubs, xml_documents=world.codec.kept,
-        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.in_worker_used,
+        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.used_worker,
     )
 
 

@@ -15,7 +15,7 @@ import random
 
 from ketensim.chain.message import Message
 from ketensim.chain.simcal import SimCalendar
-from ketensim.chain.xmlwork import Encoder, HeenJob, RetourJob, XmlCheckError, XmlWorker
+from ketensim.chain.xmlwork import Encoded, Encoder, HeenJob, RetourJob, XmlCheckError, XmlWorker
 from ketensim.population import Population
 from ketensim.standards.catalogue import Catalogue
 from ketensim.standards.releases import RELEASES
@@ -32,14 +32,12 @@ class Codec:
                  keep: bool, payload_rng: random.Random, worker: bool = False) -> None:
         self.calendar = calendar
         self.population = population
-        self.enabled = enabled
-        self.keep = keep
         self.kept: dict[str, bytes] = {}
         self._cases: set[int] = set()  # cases whose toewijzing the encoder has been given
         self._encoder = Encoder(catalogue, population, payload_rng, keep) if enabled else None
         self._worker = XmlWorker(self._encoder) if enabled and worker else None
         self._pending: list[tuple[Message, bool]] = []  # (message, corrupt) handed to the worker
-        self.in_worker_used = self._worker is not None
+        self.used_worker = self._worker is not None  # stays set after the worker has finished
 
     def encode(self, msg: Message, now: float, corrupt: bool) -> bool:
         """Build and validate ``msg`` at simulation time ``now``; True if it passes its XSD. Records its size."""
@@ -52,10 +50,13 @@ class Codec:
             self._pending.append((msg, corrupt))
             return not corrupt
         result = self._encoder.encode(job)
-        msg.xml_bytes = result.size
-        if self.keep and result.data is not None:
-            self.kept[msg.message_id] = result.data
+        self._record(msg, result)
         return result.valid
+
+    def _record(self, msg: Message, result: Encoded) -> None:
+        msg.xml_bytes = result.size
+        if result.data is not None:  # the encoder returns the bytes only when they are kept
+            self.kept[msg.message_id] = result.data
 
     def _job(self, msg: Message, now: float, corrupt: bool) -> HeenJob | RetourJob:
         day = self.calendar.date_of(now).toordinal()
@@ -88,9 +89,7 @@ class Codec:
         worker, self._worker = self._worker, None
         results = worker.finish()
         for (msg, corrupt), result in zip(self._pending, results):
-            msg.xml_bytes = result.size
-            if self.keep and result.data is not None:
-                self.kept[msg.message_id] = result.data
+            self._record(msg, result)
             if result.valid == corrupt:
                 found = "passes its XSD although it was corrupted" if corrupt else f"fails its XSD: {result.error}"
                 raise XmlCheckError(f"message {msg.message_id} ({msg.code} {msg.release}) {found}; "
