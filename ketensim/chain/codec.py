@@ -12,6 +12,8 @@ byte-identical results.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 from ketensim.chain.message import Message
 from ketensim.chain.simcal import SimCalendar
@@ -29,18 +31,24 @@ class Codec:
     """Builds, serializes and validates the XML of simulated messages, here or in a worker process."""
 
     def __init__(self, catalogue: Catalogue, population: Population, calendar: SimCalendar, enabled: bool,
-                 keep: bool, payload_rng: random.Random, worker: bool = False) -> None:
+                 keep: bool | Callable[[Message], bool], payload_rng: random.Random, worker: bool = False) -> None:
         self.calendar = calendar
         self.population = population
         self.kept: dict[str, bytes] = {}
+        # keep every document, none, or those a predicate picks (a KTO rehearsal keeps the vendor's mail)
+        self._keep = keep if callable(keep) else None
         self._cases: set[int] = set()  # cases whose toewijzing the encoder has been given
-        self._encoder = Encoder(catalogue, population, payload_rng, keep) if enabled else None
+        self._supplied: dict[int, bytes] = {}  # message seq -> XML a vendor's system sent
+        self._encoder = Encoder(catalogue, population, payload_rng, bool(keep)) if enabled else None
         self._worker = XmlWorker(self._encoder) if enabled and worker else None
         self._pending: list[tuple[Message, bool]] = []  # (message, corrupt) handed to the worker
         self.used_worker = self._worker is not None  # stays set after the worker has finished
 
     def encode(self, msg: Message, now: float, corrupt: bool) -> bool:
         """Build and validate ``msg`` at simulation time ``now``; True if it passes its XSD. Records its size."""
+        supplied = self._supplied.pop(msg.seq, None) if self._supplied else None
+        if supplied is not None:
+            return self._adopt(msg, supplied)
         if self._encoder is None or msg.number in RELEASES[msg.release].ei_only:
             # counting mode, or a 2.0 / Jeugd-GGZ message that travelled as EI records without an XSD
             return not corrupt
@@ -53,9 +61,35 @@ class Codec:
         self._record(msg, result)
         return result.valid
 
+    def supply(self, msg: Message, data: bytes, payload: Any) -> None:
+        """``msg`` carries XML a vendor's system sent (checked against its XSD on arrival), not XML to build.
+
+        ``payload`` stands for the heen when the simulated receiver builds its retour: anything with
+        the ``header`` (and, for a declaration, ``clienten``) that :func:`build_retour` reads.
+        """
+        if self._worker is not None:
+            raise ValueError("a vendor's XML cannot be combined with an XML worker")
+        self._supplied[msg.seq] = data
+        if msg.role == "heen" and self._encoder is not None:
+            self._encoder.payloads[msg.seq] = payload
+
+    def register_client(self, client: Any) -> None:
+        """A client the population did not have (a vendor's new client) becomes known to the encoder."""
+        if self._encoder is not None:
+            self._encoder.clients.setdefault(client.bsn, client)
+
+    def _adopt(self, msg: Message, data: bytes) -> bool:
+        msg.xml_bytes = len(data)
+        if self._keep is not None and self._keep(msg):
+            self.kept[msg.message_id] = data
+        if msg.role == "retour" and self._encoder is not None and msg.pair.heen is not None:
+            self._encoder.payloads.pop(msg.pair.heen.seq, None)  # the heen's payload is needed no more
+        return True
+
     def _record(self, msg: Message, result: Encoded) -> None:
         msg.xml_bytes = result.size
-        if result.data is not None:  # the encoder returns the bytes only when they are kept
+        # the encoder returns the bytes only when they are kept
+        if result.data is not None and (self._keep is None or self._keep(msg)):
             self.kept[msg.message_id] = result.data
 
     def _job(self, msg: Message, now: float, corrupt: bool) -> HeenJob | RetourJob:

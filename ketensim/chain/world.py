@@ -29,9 +29,13 @@ from ketensim.chain.message import Message, Pair
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
 from ketensim.scenario.model import Scenario
+from ketensim.scenario.world_model import ActorProfile
 from ketensim.standards.catalogue_data import get_catalogue
 
-__all__ = ["World", "AnswerState"]
+__all__ = ["World", "AnswerState", "PartyFactory"]
+
+PartyFactory = Callable[["World", str, str, ActorProfile, str], SimParty]
+"""Makes the party ``(world, kind, ident, profile, seed)``: :class:`SimParty` unless a rehearsal says otherwise."""
 
 _SAMPLE_MINUTES = 15.0
 
@@ -75,9 +79,11 @@ class World:
     scenario: Scenario
     seed: int
     xml: bool = True
-    keep_xml: bool = False
+    keep_xml: bool | Callable[[Message], bool] = False  # keep every document, or those a predicate picks
     faults: Fault = field(default_factory=FaultSet)
     xml_worker: bool = False  # do the XML work in a forked second process (see ketensim.chain.xmlwork)
+    # makes every party; a KTO rehearsal puts a vendor's system behind one of them (see ketensim.kto.party)
+    party_factory: PartyFactory = SimParty
     env: simpy.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,12 +108,13 @@ class World:
         self.in_flight = 0
         self.held = 0
         self.backlog: list[tuple[float, int]] = []
+        make = self.party_factory
         self.gemeenten = {
-            g.code: SimParty(self, "gemeente", g.code, s.behaviour.gemeente, f"{self.seed}:gemeente:{g.code}")
+            g.code: make(self, "gemeente", g.code, s.behaviour.gemeente, f"{self.seed}:gemeente:{g.code}")
             for g in self.caseload.gemeenten
         }
         self.aanbieders = {
-            a.agb: SimParty(self, "aanbieder", a.agb, s.behaviour.aanbieder, f"{self.seed}:aanbieder:{a.agb}")
+            a.agb: make(self, "aanbieder", a.agb, s.behaviour.aanbieder, f"{self.seed}:aanbieder:{a.agb}")
             for a in self.caseload.population.aanbieders
         }
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
@@ -217,10 +224,25 @@ class World:
             self.backlog.append((self.env.now, self.in_flight + self.held))
             yield self.env.timeout(_SAMPLE_MINUTES)
 
-    def run(self) -> None:
-        """Run the replication to the end of the scenario window."""
+    def start(self) -> None:
+        """Set the traffic, the faults and the backlog sampler going (nothing has happened yet)."""
         self.traffic.start()
         for process in self.faults.processes(self):
             self.env.process(process)
         self.env.process(self._sample_backlog())
+
+    def run_until(self, t: float) -> None:
+        """Process every event before simulation time ``t`` (capped at the window end); ``now`` becomes ``t``.
+
+        Events at ``t`` itself have not happened yet, so an input that arrives at ``t`` (a KTO
+        vendor's message) comes before them, the same way whether the run got to ``t`` in one
+        step or in many.
+        """
+        t = min(t, self.draaiboek.end)
+        if t > self.env.now:
+            self.env.run(until=t)
+
+    def run(self) -> None:
+        """Run the replication to the end of the scenario window."""
+        self.start()
         self.env.run(until=self.draaiboek.end)

@@ -164,17 +164,12 @@ def anchor_instants(head: dict[str, datetime], phases: list[Phase], blocks: list
     }
 
 
-def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, str]:
-    value = t.raw(key)
-    if isinstance(value, datetime):
-        return t.instant(key), value.isoformat(sep=" ", timespec="minutes")
-    if not isinstance(value, str):
-        t.fail(key, f"expected a local date-time or an expression like \"go_live + 1d\", got {describe(value)}")
+def resolve_expression(value: str, anchors: dict[str, datetime]) -> datetime:
+    """The instant of a time expression such as ``"heen_block - 3d"`` (raises ValueError with the reason)."""
     match = _EXPR.match(value)
     if not match or match.group(1) not in anchors:
-        t.fail(key, f"{value!r} is not a time expression; expected <anchor> [+|- N m|h|d]... with anchor one of "
-               + ", ".join(ANCHORS))
-    assert match is not None
+        raise ValueError(f"{value!r} is not a time expression; expected <anchor> [+|- N m|h|d]... with anchor one of "
+                         + ", ".join(ANCHORS))
     terms = [((1 if sign == "+" else -1) * float(n), unit) for sign, n, unit in _TERM.findall(match.group(2))]
     days = sum(n for n, unit in terms if unit == "d")
     minutes = sum(n * _UNIT[unit] for n, unit in terms if unit != "d")
@@ -182,11 +177,23 @@ def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, s
     # switch); hours and minutes are real elapsed time
     try:
         base = localize(anchors[match.group(1)].replace(tzinfo=None) + timedelta(days=days))
-        moment = (base.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(AMSTERDAM)
+        return (base.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(AMSTERDAM)
     except (OverflowError, ValueError):
-        t.fail(key, f"{value!r} lies beyond any representable date; expected an offset of days or hours "
-               "inside the scenario window")
-    return moment, value.strip()
+        raise ValueError(f"{value!r} lies beyond any representable date; expected an offset of days or hours "
+                         "inside the scenario window") from None
+
+
+def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, str]:
+    value = t.raw(key)
+    if isinstance(value, datetime):
+        return t.instant(key), value.isoformat(sep=" ", timespec="minutes")
+    if not isinstance(value, str):
+        t.fail(key, f"expected a local date-time or an expression like \"go_live + 1d\", got {describe(value)}")
+    try:
+        return resolve_expression(value, anchors), value.strip()
+    except ValueError as err:
+        t.fail(key, str(err))
+        raise  # not reached: fail raises
 
 
 def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
