@@ -1,0 +1,218 @@
+"""``ketensim kto``: rehearse a migration with a vendor's own system (serve, advance, report, demo-vendor)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ketensim.exceptions import KetensimError
+
+__all__ = ["COMMANDS"]
+
+
+def _speed(value: str) -> str:
+    if value == "step":
+        return value
+    try:
+        speed = float(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected 'step' or simulated seconds per wall second, e.g. 120") from None
+    if not 0 < speed <= 1_000_000:
+        raise click.BadParameter(f"{value!r}: expected a speed between 0 and 1000000, or 'step'")
+    return f"{speed:g}"
+
+
+def _party(value: str) -> tuple[str, str]:
+    kind, _, code = value.partition(":")
+    if kind not in ("aanbieder", "gemeente"):
+        raise click.BadParameter(f"{value!r}: expected aanbieder[:AGB] or gemeente[:CBS]")
+    if kind == "gemeente":
+        raise click.BadParameter("gemeente systems (the GGk's StUF interface) are not supported yet; "
+                                 "use --party aanbieder[:AGB]")
+    if code and not (code.isdigit() and len(code) == 8):
+        raise click.BadParameter(f"{code!r}: expected an eight-digit AGB code")
+    return kind, code
+
+
+@click.group("kto")
+def kto() -> None:
+    """Rehearse a release migration with a vendor's own system (a KTO on command).
+
+    ketensim plays VECOZO, the Inlichtingenbureau and every other party of a scenario; one
+    aanbieder is the vendor's system, talking HTTP to ketensim as it talks to VECOZO.
+
+    \b
+    Example:
+        ketensim kto serve 2022-3.0-3.1 --party aanbieder --speed step --start "heen_block - 3d" --data kto/
+        ketensim kto demo-vendor http://127.0.0.1:8470 --token TOKEN --behaviour compliant
+        ketensim kto report kto/
+    """
+
+
+@kto.command("serve")
+@click.argument("scenario", required=False)
+@click.option("--party", "party", default="aanbieder", show_default=True,
+              help="The vendor's party: aanbieder, or aanbieder:AGB for a given one (ketensim picks the busiest).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated chain.")
+@click.option("--speed", default="step", show_default=True,
+              help="Simulated seconds per wall second (e.g. 120), or 'step': the clock moves only on request.")
+@click.option("--start", default="", help="Hand-over instant: local date-time or e.g. 'heen_block - 3d' "
+              "[default: window start]. The chain before it is simulated at full speed.")
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=Path("kto-data"),
+              show_default=True, help="Directory for the journal and the report.")
+@click.option("--resume", is_flag=True, help="Go on with the session journaled in --data (after a crash or stop).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8470, show_default=True,
+              help="Port to listen on (0: any free port).")
+def serve_cmd(scenario: str | None, party: str, seed: int, speed: str, start: str, data: Path, resume: bool,
+              host: str, port: int) -> None:
+    """Start (or --resume) a rehearsal and serve the VECOZO-style interface to the vendor's system.
+
+    The bearer token is printed once; only its hash is stored.
+
+    \b
+    Example:
+        ketensim kto serve 2022-3.0-3.1 --party aanbieder --speed 120 --start "heen_block - 3d"
+        ketensim kto serve --data kto-data --resume
+    """
+    from ketensim.kto.app import new_token, token_hash
+    from ketensim.kto.clock import PacedClock, StepClock
+    from ketensim.kto.server import bind, serve
+    from ketensim.kto.session import Session, SessionError, SessionSpec
+    from ketensim.scenario.loader import resolve_scenario_path
+
+    speed = _speed(speed)
+    echo = _echo
+    if resume:
+        if scenario is not None:
+            raise click.UsageError("--resume takes the scenario from the journal in --data; leave SCENARIO out")
+        session = Session.resume(data)
+        meta = session.journal.meta() if session.journal else {}
+        digest, speed = meta["token_sha256"], meta.get("speed", speed)
+        token = None
+    else:
+        if scenario is None:
+            raise click.UsageError("missing SCENARIO (a bundled name such as 2022-3.0-3.1, or a .toml file)")
+        kind, code = _party(party)
+        path = resolve_scenario_path(scenario)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise click.UsageError(f"{path}: cannot read the scenario: {err}") from None
+        try:
+            data.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise click.UsageError(f"--data {data}: cannot create the directory: {err.strerror or err}") from None
+        try:
+            session = Session.create(data, SessionSpec(text, scenario, seed, kind, code, start))
+        except SessionError as err:
+            raise click.UsageError(str(err)) from None
+        token = new_token()
+        digest = token_hash(token)
+        assert session.journal is not None
+        session.journal.set_meta("token_sha256", digest)
+        session.journal.set_meta("speed", speed)
+    sock = bind(host, port)
+    clock = StepClock() if speed == "step" else PacedClock(float(speed), session.now)
+    s = session.scenario
+    echo(f"ketensim kto: rehearsal of {s.id} (seed {session.spec.seed}) for {session.party.kind} "
+         f"{session.party.ident}{' (resumed)' if resume else ''}")
+    echo(f"  hand-over {session.iso(session.party.handover_at)}; now {session.iso(session.now)}; "
+         f"clock {clock.speed_text}; window ends {session.iso(session.end)}")
+    echo(f"  data: {data}")
+    if token is not None:
+        echo(f"  token (shown once, keep it): {token}")
+    else:
+        echo("  token: the one shown when the session was started")
+    serve(session, clock, digest, data, sock, announce=echo)
+
+
+def _echo(text: str) -> None:
+    click.echo(text)
+    sys.stdout.flush()
+
+
+@kto.command("advance")
+@click.argument("url")
+@click.option("--token", required=True, envvar="KETENSIM_KTO_TOKEN", help="The session's bearer token.")
+@click.option("--to", "to", required=True, help="Target instant (ISO 8601, local time if no offset).")
+def advance_cmd(url: str, token: str, to: str) -> None:
+    """Move a step-clock session's simulated time forward to --to.
+
+    \b
+    Example:
+        ketensim kto advance http://127.0.0.1:8470 --token TOKEN --to 2022-03-31T14:00
+    """
+    import httpx
+
+    try:
+        response = httpx.post(url.rstrip("/") + "/kto/klok", json={"tot": to},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=600)
+    except httpx.HTTPError as err:
+        raise KetensimError(f"{url}: cannot reach the session: {err}") from None
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    if response.status_code != 200:
+        detail = "; ".join(m.get("toelichting", "") for m in body.get("meldingen", [])) or body.get("detail", "")
+        raise KetensimError(f"{url}: {response.status_code} {body.get('title', '')} {detail}".strip())
+    click.echo(f"now {body['nu']}{' (window ended)' if body['klaar'] else ''}")
+
+
+@kto.command("report")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def report_cmd(directory: Path) -> None:
+    """Rebuild a session from its journal and write its conformance report (exit 1 if a requirement failed).
+
+    \b
+    Example:
+        ketensim kto report kto-data/
+    """
+    from ketensim.kto.conformance import conformance
+    from ketensim.kto.report_files import write_report
+    from ketensim.kto.session import Session
+
+    session = Session.resume(directory)
+    report = conformance(session)
+    paths = write_report(report, directory)
+    summary = report["summary"]
+    click.echo(f"{report['session']['scenario']}: {report['session']['party']['kind']} "
+               f"{report['session']['party']['code']} at {report['session']['now']}"
+               f"{'' if report['session']['finished'] else ' (window not ended)'}")
+    click.echo(f"requirements: {summary['requirements_met']} met, {summary['requirements_failed']} not met, "
+               f"{summary['requirements_open']} open; pairs: {summary['pairs']} "
+               f"({summary['pairs_needing_attention']} need attention); refused messages: "
+               f"{summary['messages_refused']}; unconfirmed: {summary['messages_unconfirmed']}")
+    for r in report["requirements"]:
+        if r["met"] is False:
+            click.echo(f"  niet voldaan: {r['id']} {r['what']} ({len(r['violations'])} bericht(en))")
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+    if summary["requirements_failed"]:
+        sys.exit(1)
+
+
+@kto.command("demo-vendor")
+@click.argument("url")
+@click.option("--token", required=True, envvar="KETENSIM_KTO_TOKEN", help="The session's bearer token.")
+@click.option("--behaviour", type=click.Choice(["compliant", "sloppy"]), default="compliant", show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the demo vendor's own choices.")
+@click.option("--step-minutes", type=click.IntRange(1, 10080), default=60, show_default=True,
+              help="Simulated minutes per step on a step-clock session.")
+def demo_vendor_cmd(url: str, token: str, behaviour: str, seed: int, step_minutes: int) -> None:
+    """Play a scripted aanbieder system against a session until its window ends.
+
+    \b
+    Example:
+        ketensim kto demo-vendor http://127.0.0.1:8470 --token TOKEN --behaviour sloppy
+    """
+    from ketensim.kto.demo_vendor import DemoVendor
+
+    vendor = DemoVendor(url, token, behaviour=behaviour, seed=seed)
+    vendor.rehearse(step_minutes=step_minutes)
+    sent = len(vendor.log)
+    refused = sum(1 for e in vendor.log if e.get("status") != 204)
+    click.echo(json.dumps({"sent": sent, "refused": refused}))
+
+
+COMMANDS = [kto]

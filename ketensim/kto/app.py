@@ -1,0 +1,88 @@
+"""The rehearsal's HTTP application: the interfaces behind one bearer token, with bounded requests.
+
+Every endpoint except ``GET /kto/gezondheid`` needs ``Authorization: Bearer <token>``. The token is
+made once per session, shown once at the start, and stored only as its SHA-256 hash; a caller's token
+is compared with :func:`hmac.compare_digest`. A malformed request gets a 400 problem body, a body over
+its limit a 413, an unknown path a 404, an unexpected failure a 500 without internals; never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ketensim.kto import control, vecozo
+from ketensim.kto.clock import Clock
+from ketensim.kto.limits import BadRequest, TooLarge
+from ketensim.kto.session import Session
+
+__all__ = ["create_app", "new_token", "token_hash"]
+
+_OPEN = frozenset({"/kto/gezondheid"})
+log = logging.getLogger("ketensim.kto")
+
+
+def new_token() -> str:
+    """A fresh bearer token (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class _Auth(BaseHTTPMiddleware):
+    def __init__(self, app: object, digest: str) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.digest = digest
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path not in _OPEN:
+            header = request.headers.get("authorization", "")
+            scheme, _, given = header.partition(" ")
+            ok = scheme.lower() == "bearer" and hmac.compare_digest(token_hash(given.strip()), self.digest)
+            if not ok:
+                return vecozo.problem(401, "Niet geautoriseerd", [{
+                    "code": "IB002", "omschrijving": "Niet geautoriseerd",
+                    "toelichting": "stuur het token van deze sessie als 'Authorization: Bearer <token>'", "plek": ""}])
+        return await call_next(request)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    status = 413 if isinstance(exc, TooLarge) else 400
+    return vecozo.problem(status, "Ongeldig verzoek", [{"code": "", "omschrijving": "Ongeldig verzoek",
+                                                        "toelichting": str(exc), "plek": ""}])
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return vecozo.problem(exc.status_code, str(exc.detail))
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+    return vecozo.problem(500, "Interne fout; de sessie is niet gewijzigd of wordt bij herstart hersteld")
+
+
+def create_app(session: Session, clock: Clock, digest: str, after_input: Callable[[], None] = lambda: None) -> Starlette:
+    """The ASGI app of one session; ``after_input`` runs after every input (e.g. to notice the end)."""
+    app = Starlette(
+        routes=[*control.routes, *vecozo.routes],
+        middleware=[Middleware(_Auth, digest=digest)],
+        exception_handlers={BadRequest: _bad_request, HTTPException: _http_error, Exception: _crash},
+    )
+    app.state.session = session
+    app.state.clock = clock
+    app.state.after_input = after_input
+    return app

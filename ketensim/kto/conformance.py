@@ -1,0 +1,184 @@
+"""The conformance report of a rehearsal, as data: requirements, pairs, refusals, protocol errors, timeline.
+
+:func:`conformance` reads a session (live or finished) and returns one JSON-ready dict; the HTML and
+JUnit renderings (:mod:`ketensim.kto.report_files`) only present it. Keys are English (as in every
+ketensim result file); values a person reads (verdicts, descriptions) are Dutch.
+
+A requirement is a draaiboek row that binds the vendor's party: each deadline for its kind, each
+technical block, each read-in window of its portal, and go-live (switching release at go-live).
+Its verdict is ``voldaan`` or ``niet voldaan`` once its instant has passed (``nog open`` before),
+with the messages that violated it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ketensim.chain.message import Message
+from ketensim.chain.records import freeze
+from ketensim.kto.codes import CODE_TABLE_VERSION
+from ketensim.kto.session import Attempt, Session
+from ketensim.ledger import PairRecord
+
+__all__ = ["conformance", "PAIR_CLASSES", "GOOD_CLASSES"]
+
+PAIR_CLASSES: dict[str, str] = {
+    "closed_in_time": "op tijd gesloten",
+    "closed_after_deadline": "gesloten na de procedurele deadline",
+    "broken": "gebroken berichtpaar",
+    "rejected_resent": "geweigerd en opnieuw verstuurd in de nieuwe release",
+    "rejected_not_resent": "geweigerd en niet opnieuw verstuurd",
+    "retour_missing": "retourbericht ontbreekt",
+    "retour_wrong_release": "retourbericht in de verkeerde release",
+    "retour_refused": "retourbericht geweigerd",
+    "unread_at_transition": "ongelezen bij de transitie",
+    "held_at_end": "vastgehouden aan het eind",
+    "in_progress": "loopt nog",
+}
+GOOD_CLASSES = frozenset({"closed_in_time", "rejected_resent", "in_progress"})
+_VERDICT = {True: "voldaan", False: "niet voldaan", None: "nog open"}
+
+
+def _msg_ref(session: Session, msg: Message) -> dict[str, Any]:
+    return {"traceerId": session.traceer_of(msg), "code": msg.code, "release": msg.release, "role": msg.role,
+            "pair_id": msg.pair.pair_id,
+            "submitted": session.iso(msg.submitted) if msg.submitted >= 0 else "",
+            "delivered": session.iso(msg.delivered) if msg.delivered >= 0 else "",
+            "result": msg.hub_result or "queued"}
+
+
+def _attempt_ref(session: Session, a: Attempt) -> dict[str, Any]:
+    return {"traceerId": a.traceer_id, "subtype": a.subtype, "at": session.iso(a.t), "status": a.status,
+            "meldingen": [m.as_dict() for m in a.meldingen],
+            "pair_id": a.msg.pair.pair_id if a.msg is not None else ""}
+
+
+def _requirements(session: Session) -> list[dict[str, Any]]:
+    s, party, dr, now = session.scenario, session.party, session.world.draaiboek, session.now
+    clock = session.world.clock
+    entered = [a for a in session.attempts if a.msg is not None]
+    rows = []
+
+    def row(ident: str, kind: str, what: str, at: float, violations: list[dict[str, Any]]) -> None:
+        passed = False if violations else (True if now >= at else None)
+        rows.append({"id": ident, "kind": kind, "what": what, "at": session.iso(at), "verdict": _VERDICT[passed],
+                     "met": passed, "violations": violations})
+
+    for d in s.deadlines:
+        if d.actor not in (party.kind, "all"):
+            continue
+        at = clock.to_sim(d.at)
+        late = [_attempt_ref(session, a) for a in entered
+                if a.msg.number in d.messages and a.msg.release == dr.old and a.t > at]
+        # an old-release heen delivered to the vendor must be answered by the deadline of its retour
+        for item in party.offered:
+            heen = item.msg
+            if heen.role != "heen" or heen.release != dr.old or heen.retour_number not in d.messages:
+                continue
+            retour = heen.pair.retour
+            answered_at = retour.created if retour is not None and retour.sender is party else None
+            if item.offered <= at and (answered_at is None and now > at or answered_at is not None and answered_at > at):
+                late.append({"traceerId": session.traceer_of(heen), "code": heen.code, "release": heen.release,
+                             "role": "heen", "pair_id": heen.pair.pair_id, "at": session.iso(item.offered),
+                             "problem": "niet op tijd beantwoord" if answered_at is None else "te laat beantwoord"})
+        row(d.provenance.id or f"deadline {','.join(d.messages)}", "deadline", d.provenance.what, at, late)
+    for b in s.blocks:
+        at = clock.to_sim(b.at)
+        refused = [_attempt_ref(session, a) for a in session.attempts if a.t >= at
+                   and a.subtype[-3:] in b.messages and any(m.code == "IB103" for m in a.meldingen)]
+        row(b.provenance.id or f"blokkade {','.join(b.messages)}", "block", b.provenance.what, at, refused)
+    for w in s.portals:
+        if w.actor != party.kind:
+            continue
+        end = clock.to_sim(w.end)
+        unread = [{"traceerId": session.traceer_of(i.msg), "code": i.msg.code, "release": i.msg.release,
+                   "role": i.msg.role, "pair_id": i.msg.pair.pair_id, "at": session.iso(i.offered),
+                   "problem": "niet ingelezen vóór het einde van het inleesvenster"}
+                  for i in party.offered if i.msg.release == dr.old and i.offered < end
+                  and party.confirmed.get(i.msg.seq, float("inf")) > end and (now >= end)]
+        row(w.provenance.id or "inleesvenster", "portal", w.provenance.what, end, unread)
+    wrong = [_attempt_ref(session, a) for a in session.attempts if any(m.code == "KS03" for m in a.meldingen)]
+    row(s.go_live.provenance.id or "go-live", "go_live", s.go_live.provenance.what + " (vanaf dan alleen de nieuwe release)",
+        dr.go_live, wrong)
+    return rows
+
+
+def _class(session: Session, p: PairRecord, retour_attempts: dict[str, list[Attempt]]) -> str:
+    outcome = p.outcome
+    if outcome in ("closed_in_time", "closed_after_deadline", "rejected_resent", "unread_at_transition",
+                   "held_at_end", "retour_refused"):
+        return outcome
+    attempts = retour_attempts.get(p.pair_id, [])
+    if any(m.code == "KS06" for a in attempts for m in a.meldingen):
+        return "retour_wrong_release"
+    if outcome == "rejected_not_resent":
+        return outcome if session.finished else "in_progress"
+    if outcome == "broken":
+        if p.cause == "no_retour" and not session.finished and session.now < session.world.draaiboek.transition:
+            return "in_progress"
+        return "broken" if p.cause != "no_retour" or p.receiver != session.party.ident else "retour_missing"
+    if outcome == "open_at_end":
+        return "retour_missing" if session.finished else "in_progress"
+    return outcome
+
+
+def conformance(session: Session) -> dict[str, Any]:
+    """The conformance report of ``session`` at its current simulated instant."""
+    with session.lock:
+        session.mailbox()  # every delivered message has its traceer-ID
+        party, dr = session.party, session.world.draaiboek
+        _, pairs, _ = freeze(session.world)
+        ours = {a.msg.pair.pair_id for a in session.attempts if a.msg is not None}
+        ours |= {i.msg.pair.pair_id for i in party.offered}
+        by_heen: dict[str, list[Attempt]] = {}
+        for a in session.attempts:
+            heen = session.index.traceer.get(a.als_antwoord_op) if a.als_antwoord_op else None
+            if heen is not None and a.status != 204:
+                by_heen.setdefault(heen.pair.pair_id, []).append(a)
+        pair_rows, classes = [], {name: 0 for name in PAIR_CLASSES}
+        for p in pairs:
+            if p.pair_id not in ours:
+                continue
+            cls = _class(session, p, by_heen)
+            classes[cls] += 1
+            pair_rows.append({"pair_id": p.pair_id, "pair": p.pair, "standard": p.standard, "release": p.release,
+                              "vendor_role": "verzender" if p.sender == party.ident else "ontvanger",
+                              "counterparty": p.receiver if p.sender == party.ident else p.sender,
+                              "class": cls, "class_text": PAIR_CLASSES[cls], "outcome": p.outcome, "cause": p.cause,
+                              "heen_submitted": p.heen_submitted, "retour_submitted": p.retour_submitted,
+                              "resent_as": p.resent_as, "resent_of": p.resent_of,
+                              "refused_retours": [_attempt_ref(session, a) for a in by_heen.get(p.pair_id, [])]})
+        refused = [_attempt_ref(session, a) for a in session.attempts if a.status != 204]
+        unconfirmed = [{"traceerId": session.traceer_of(i.msg), "code": i.msg.code, "offered": session.iso(i.offered),
+                        "problem": "ontvangst niet bevestigd"} for i in party.mailbox.values()]
+        duplicates = [_attempt_ref(session, a) for a in session.attempts if any(m.code == "CC08" for m in a.meldingen)]
+        timeline = sorted(
+            [{"at": session.iso(a.t), "t": a.t, "event": "verzonden", "subtype": a.subtype, "status": a.status}
+             for a in session.attempts]
+            + [{"at": session.iso(i.offered), "t": i.offered, "event": "ontvangen", "subtype": i.msg.code,
+                "status": 0} for i in party.offered]
+            + [{"at": session.iso(t), "t": t, "event": "bevestigd", "subtype": "", "status": 0}
+               for t in party.confirmed.values()],
+            key=lambda e: (e["t"], e["event"]))
+        requirements = _requirements(session)
+        failed = [r for r in requirements if r["met"] is False]
+        bad_pairs = sum(n for cls, n in classes.items() if cls not in GOOD_CLASSES and cls != "closed_after_deadline")
+        return {
+            "session": {"scenario": session.scenario.id, "scenario_name": session.scenario.name,
+                        "seed": session.spec.seed, "party": {"kind": party.kind, "code": party.ident},
+                        "handover": session.iso(party.handover_at), "now": session.iso(session.now),
+                        "end": session.iso(session.end), "finished": session.finished,
+                        "old_release": dr.old, "new_release": dr.new, "go_live": session.iso(dr.go_live),
+                        "code_table": CODE_TABLE_VERSION},
+            "summary": {"requirements": len(requirements), "requirements_met": sum(r["met"] is True for r in requirements),
+                        "requirements_failed": len(failed), "requirements_open": sum(r["met"] is None for r in requirements),
+                        "pairs": len(pair_rows), "pair_classes": classes, "pairs_needing_attention": bad_pairs,
+                        "messages_sent": len(session.attempts), "messages_refused": len(refused),
+                        "messages_received": len(party.offered), "messages_unconfirmed": len(unconfirmed),
+                        "conform": not failed and bad_pairs == 0 and not refused and not unconfirmed},
+            "requirements": requirements,
+            "pairs": pair_rows,
+            "refused": refused,
+            "protocol_errors": {"unconfirmed": unconfirmed, "duplicate_ids": duplicates},
+            "timeline": [{k: v for k, v in e.items() if k != "t"} for e in timeline],
+        }

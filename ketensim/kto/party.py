@@ -1,0 +1,174 @@
+"""The vendor's party in the simulated chain: a simulated stand-in until the hand-over, then a mailbox.
+
+A KTO rehearsal puts one gemeente or aanbieder of the scenario behind a vendor's own system. Until
+the hand-over instant (``--start``) a simulated stand-in plays that party exactly as in ``ketensim
+run``, so the vendor joins a warm chain. At the hand-over the stand-in stops: what was delivered to it
+and not yet read, and every heen it read but did not yet answer, goes into the vendor's mailbox, and
+whatever the stand-in had planned (reading, answering, sending, resending) does not happen. From then
+on the hubs deliver into the mailbox, and the party sends only what the vendor's system sends
+(:class:`ketensim.kto.session.Session` puts those messages into the chain).
+
+The party is a :class:`~ketensim.chain.actors.SimParty` whose scheduled steps check one flag, so the
+chain's engine is the same one ``ketensim run`` uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ketensim.chain.actors import SimParty
+from ketensim.chain.message import Message
+
+if TYPE_CHECKING:
+    from ketensim.chain.caseload import Case
+
+__all__ = ["VendorParty", "MailItem"]
+
+
+@dataclass(slots=True, eq=False)
+class MailItem:
+    """A message waiting in the vendor's mailbox until the vendor confirms it."""
+
+    msg: Message
+    offered: float  # simulation minutes: when it entered the mailbox
+    handed_over: bool = False  # the stand-in left it behind at the hand-over
+
+
+class VendorParty(SimParty):
+    """A gemeente or aanbieder whose messages come from a vendor's system once it has been handed over."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.external = False
+        self.handover_at = -1.0
+        self.mailbox: dict[int, MailItem] = {}  # message seq -> item, oldest first
+        self.confirmed: dict[int, float] = {}  # message seq -> when the vendor confirmed it
+        self.offered: list[MailItem] = []  # every item that ever entered the mailbox, in order
+
+    def _offer(self, item: MailItem) -> None:
+        self.mailbox[item.msg.seq] = item
+        self.offered.append(item)
+
+    def hand_over(self) -> None:
+        """The vendor takes over now: collect the stand-in's unfinished work into the mailbox."""
+        world = self.world
+        now = world.env.now
+        self.external = True
+        self.handover_at = now
+        dr = world.draaiboek
+        cutoff = dr.portal_cutoff[self.kind]
+        for msg in world.messages:
+            if msg.receiver is not self or msg.hub_result != "accepted" or msg.delivered < 0:
+                continue
+            unanswered_heen = msg.role == "heen" and msg.pair.retour is None
+            if msg.read >= 0 and not unanswered_heen:
+                continue
+            if msg.pair.unread:
+                if msg.release != dr.old or now >= cutoff:
+                    continue  # its read-in window has closed: it stays unread
+                # the stand-in would have read it too late; the vendor may still be in time
+                msg.pair.unread = False
+                world.in_flight += 1
+            self._offer(MailItem(msg, now, handed_over=True))
+        if now < cutoff:
+            world.at(cutoff, self._close_read_window)
+
+    # --- the hubs deliver into the mailbox ----------------------------------------------------
+    def on_delivered(self, msg: Message) -> None:
+        if not self.external:
+            super().on_delivered(msg)
+            return
+        world = self.world
+        self._offer(MailItem(msg, world.env.now))
+        dr = world.draaiboek
+        if msg.release == dr.old and world.env.now >= dr.portal_cutoff[self.kind]:
+            msg.pair.unread = True
+            world.unread_at_transition(msg, self)
+
+    def _close_read_window(self) -> None:
+        """The read-in window before the transition closes: what the vendor has not confirmed stays unread."""
+        world = self.world
+        for item in self.mailbox.values():
+            msg = item.msg
+            if msg.release == world.draaiboek.old and msg.read < 0 and not msg.pair.unread:
+                msg.pair.unread = True
+                world.unread_at_transition(msg, self)
+
+    def confirm(self, msg: Message) -> None:
+        """The vendor confirmed receipt of ``msg`` now: it has been read in."""
+        world = self.world
+        self.mailbox.pop(msg.seq, None)
+        self.confirmed[msg.seq] = world.env.now
+        if msg.read < 0:
+            msg.read = world.env.now
+            if not msg.pair.unread:
+                world.message_read(msg)
+
+    # --- what the vendor sends ------------------------------------------------------------------
+    def vendor_message(self, number: str, standard: str, role: str, receiver: SimParty, case: Case,
+                       heen: Message | None, release: str, key: str) -> Message:
+        """A message the vendor's system sent now, as the chain's working state (not yet offered to a hub)."""
+        world = self.world
+        pair = heen.pair if heen is not None else None
+        msg = world.new_message(number, standard, role, self, receiver, case, pair, key)
+        msg.release = release
+        if role == "heen":
+            msg.intent = "vendor"
+        self.mark_late(msg)
+        return msg
+
+    def mark_late(self, msg: Message) -> None:
+        """An old-release message sent after its procedural deadline makes its pair late, as for everyone."""
+        dr, now = self.world.draaiboek, self.world.env.now
+        if msg.release == dr.old and now > dr.deadline(msg.number, self.kind):
+            msg.pair.late = True
+
+    def withdraw(self, msg: Message) -> None:
+        """A message that never entered the chain after all (its hub was down): out of the ledger."""
+        msg.hub_result = "withdrawn"
+        if msg.role == "retour" and msg.pair.retour is msg:
+            msg.pair.retour = None
+
+    # --- what the stand-in had planned does not happen after the hand-over -----------------------
+    def _read(self, msg: Message) -> None:
+        if not self.external:
+            super()._read(msg)
+
+    def _send_retour(self, heen: Message) -> None:
+        if not self.external:
+            super()._send_retour(heen)
+
+    def send_heen(self, number: str, receiver: SimParty, case: Case, intent: str, key: str,
+                  answer_to: Message | None = None, spoed: bool = False) -> Message | None:
+        if self.external:
+            return None  # the vendor's system decides what it sends
+        return super().send_heen(number, receiver, case, intent, key, answer_to, spoed)
+
+    def dispatch(self, msg: Message) -> None:
+        if self.external:
+            self.withdraw(msg)  # the stand-in's bounced heen: the vendor did not send it
+            return
+        super().dispatch(msg)
+
+    def _release_held(self, msg: Message) -> None:
+        if self.external:
+            self.world.held -= 1
+            self.withdraw(msg)
+            return
+        super()._release_held(msg)
+
+    def _resend(self, old: Message) -> None:
+        if not self.external:
+            super()._resend(old)
+
+    def on_rejected(self, msg: Message, verdict: str) -> None:
+        # a refused retour only gets its cause; a refused heen is resent by the vendor, or not at all
+        if not self.external or msg.role == "retour":
+            super().on_rejected(msg, verdict)
+
+    def on_bounced(self, msg: Message, until: float) -> None:
+        if self.external:
+            self.withdraw(msg)  # the session tells the vendor the hub is down; it may offer it again
+            return
+        super().on_bounced(msg, until)

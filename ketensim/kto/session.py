@@ -1,0 +1,419 @@
+"""One rehearsal: a simulated chain with a vendor's system as one party, driven by that vendor's inputs.
+
+The session owns the :class:`~ketensim.chain.world.World` (the engine of ``ketensim run``, unchanged),
+the vendor's :class:`~ketensim.kto.party.VendorParty` and the :class:`~ketensim.kto.journal.Journal`.
+Every input (a message offered, a receipt confirmed, the step clock moved) is applied at a simulated
+instant: the world first processes every event before that instant, then the input, then the input is
+journaled, and only then does the caller answer the vendor. Rebuilding a session from its journal
+applies the same inputs at the same instants and reaches the same state.
+
+All methods are thread-safe (one lock): HTTP handlers and the clock's pacer call them concurrently.
+No method does network I/O; the interfaces in :mod:`ketensim.kto.vecozo` translate for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ketensim.chain.caseload import Case
+from ketensim.chain.draaiboek import equivalent_number
+from ketensim.chain.injections import build_faults
+from ketensim.chain.message import Message
+from ketensim.chain.world import World
+from ketensim.exceptions import KetensimError
+from ketensim.kto.codes import Melding, melding
+from ketensim.kto.ids import derived_uuid
+from ketensim.kto.journal import Entry, Journal
+from ketensim.kto.judge import Admitted, Context, Refused, Submission, judge
+from ketensim.kto.party import MailItem, VendorParty
+from ketensim.population.people import Client
+from ketensim.scenario.loader import load_scenario_text
+from ketensim.scenario.model import Scenario
+from ketensim.scenario.world_sections import anchor_instants, resolve_expression
+from ketensim.timeline import AMSTERDAM
+
+__all__ = ["Session", "SessionSpec", "Attempt", "SessionError", "MAILBOX_PAGE"]
+
+MAILBOX_PAGE = 250  # messages a mailbox listing returns at most (as VECOZO does)
+
+
+class SessionError(KetensimError):
+    """A rehearsal cannot be set up as asked (unknown party, start outside the window, ...)."""
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What determines a rehearsal besides the vendor's inputs."""
+
+    scenario_text: str
+    scenario_name: str  # the file or bundled name it was loaded from (for messages only)
+    seed: int
+    kind: str  # aanbieder | gemeente
+    ident: str  # AGB code or CBS gemeentecode; "" lets ketensim choose
+    start: str  # an instant or anchor expression; "" is the window start
+
+    def meta(self) -> dict[str, str]:
+        return {"scenario_text": self.scenario_text, "scenario_name": self.scenario_name, "seed": str(self.seed),
+                "kind": self.kind, "ident": self.ident, "start": self.start}
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> SessionSpec:
+        return cls(meta["scenario_text"], meta["scenario_name"], int(meta["seed"]), meta["kind"], meta["ident"],
+                   meta["start"])
+
+
+@dataclass(eq=False)
+class Attempt:
+    """One message the vendor offered: when, under which ids, and what the hub made of it."""
+
+    t: float
+    traceer_id: str
+    conversatie_id: str
+    subtype: str
+    status: int  # HTTP-style: 204 accepted, 422 refused, 503 hub down
+    meldingen: tuple[Melding, ...] = ()
+    msg: Message | None = None  # the message in the chain, when it entered it
+    als_antwoord_op: str = ""
+
+
+@dataclass(eq=False)
+class _Index:
+    """The session's look-ups of messages by the ids the vendor knows."""
+
+    traceer: dict[str, Message] = field(default_factory=dict)
+    traceer_of: dict[int, str] = field(default_factory=dict)  # message seq -> traceer-ID
+    conversation_of: dict[int, str] = field(default_factory=dict)  # pair seq -> conversatie-ID
+    attempts_by_traceer: dict[str, Attempt] = field(default_factory=dict)
+    offered_seen: int = 0
+
+
+def start_instant(scenario: Scenario, text: str) -> datetime:
+    """The hand-over instant of ``--start``: a local ISO date-time or an anchor expression."""
+    if not text:
+        return scenario.window_start
+    anchors = anchor_instants({"window_start": scenario.window_start, "window_end": scenario.window_end,
+                               "go_live": scenario.go_live.at}, list(scenario.phases), list(scenario.blocks))
+    try:
+        moment = datetime.fromisoformat(text)
+        moment = moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
+    except ValueError:
+        try:
+            moment = resolve_expression(text, anchors)
+        except ValueError as err:
+            raise SessionError(f"--start: {err}; or a local date-time such as 2022-03-28T09:00") from None
+    if not scenario.window_start <= moment < scenario.window_end:
+        raise SessionError(f"--start: {moment:%Y-%m-%d %H:%M} is outside the scenario window "
+                           f"{scenario.window_start:%Y-%m-%d %H:%M} .. {scenario.window_end:%Y-%m-%d %H:%M}")
+    return moment
+
+
+class Session:
+    """A rehearsal in progress (see the module docstring)."""
+
+    def __init__(self, spec: SessionSpec, journal: Journal | None) -> None:
+        self.spec = spec
+        self.journal = journal
+        self.lock = threading.RLock()
+        self.scenario = load_scenario_text(spec.scenario_text, spec.scenario_name)
+        self._vendor: VendorParty | None = None
+        self.world = World(self.scenario, spec.seed, xml=True, keep_xml=self._keeps,
+                           faults=build_faults(self.scenario, spec.seed), party_factory=self._make_party)
+        if self._vendor is None:
+            raise SessionError(f"--party {spec.kind}:{spec.ident}: no such {spec.kind} in scenario "
+                               f"{self.scenario.id} with seed {spec.seed}; leave the code out and ketensim picks one")
+        self.party: VendorParty = self._vendor
+        self.attempts: list[Attempt] = []
+        self.index = _Index()
+        self.start = self.world.clock.to_sim(start_instant(self.scenario, spec.start))
+        self.end = self.world.draaiboek.end
+        self.world.start()
+        # the stand-in plays the party at full speed until the hand-over, then the vendor does
+        self.world.run_until(self.start)
+        self.party.hand_over()
+        self._caseload = self._caseload_at_handover()
+        self._gemeente_codes = {g.code for g in self.world.caseload.gemeenten}
+        self._aanbieder_codes = set(self.world.aanbieders)
+        self._cases: dict[tuple[str, str, str], Case] | None = None
+
+    # --- setting up -----------------------------------------------------------------------------
+    def _make_party(self, world: World, kind: str, ident: str, profile: Any, seed: str) -> Any:
+        from ketensim.chain.actors import SimParty
+
+        if kind == self.spec.kind and self._vendor is None and ident == (self.spec.ident or self._pick(world, kind)):
+            self._vendor = VendorParty(world, kind, ident, profile, seed)
+            return self._vendor
+        return SimParty(world, kind, ident, profile, seed)
+
+    def _pick(self, world: World, kind: str) -> str:
+        """The party with the most active cases (ties: the lowest code): a busy mailbox to rehearse with."""
+        counts: dict[str, int] = {}
+        for case in world.caseload.cases:
+            code = case.aanbieder.agb if kind == "aanbieder" else case.gemeente.code
+            counts[code] = counts.get(code, 0) + 1
+        chosen = min(counts, key=lambda code: (-counts[code], code))
+        self.spec = replace(self.spec, ident=chosen)
+        return chosen
+
+    def _keeps(self, msg: Message) -> bool:
+        party = self._vendor
+        return party is not None and msg.receiver is party
+
+    @classmethod
+    def create(cls, directory: Path, spec: SessionSpec) -> Session:
+        """A new session journaled in ``directory``."""
+        session = cls(spec, None)
+        session.journal = Journal.create(directory, session.spec.meta())
+        return session
+
+    @classmethod
+    def resume(cls, directory: Path) -> Session:
+        """The session journaled in ``directory``, rebuilt by replaying its inputs."""
+        journal = Journal.open(directory)
+        session = cls(SessionSpec.from_meta(journal.meta()), None)
+        for entry in journal.entries():
+            session._apply(entry)
+        # a paced clock moved on without inputs: go on from where the session was last noted to be
+        position = journal.meta().get("position")
+        if position is not None:
+            session.world.run_until(float(position))
+        session.journal = journal
+        return session
+
+    def note_position(self) -> None:
+        """Record in the journal how far the chain has run (a resumed session goes on from there)."""
+        with self.lock:
+            if self.journal is not None:
+                self.journal.set_meta("position", repr(self.now))
+
+    # --- time -----------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.world.env.now
+
+    @property
+    def finished(self) -> bool:
+        return self.world.env.now >= self.end
+
+    def local(self, t: float) -> datetime:
+        return self.world.clock.to_local(t)
+
+    def iso(self, t: float) -> str:
+        """Simulation minutes as ISO 8601 with the Europe/Amsterdam offset, to the second."""
+        return self.local(t).isoformat(timespec="seconds")
+
+    def advance(self, t: float, *, journal: bool = False) -> float:
+        """Process the chain up to ``t`` (never backwards, never past the window end); the new now."""
+        with self.lock:
+            target = min(max(t, self.now), self.end)
+            self.world.run_until(target)
+            if journal and self.journal is not None:
+                self.journal.append("advance", target, {})
+            return self.now
+
+    # --- inputs -----------------------------------------------------------------------------------
+    def _apply(self, entry: Entry) -> None:
+        self.world.run_until(entry.t)
+        if entry.kind == "submit":
+            self._submit(Submission(payload=entry.payload or b"", **entry.data))
+        elif entry.kind == "confirm":
+            self._confirm(entry.data["traceerId"])
+        elif entry.kind != "advance":
+            raise SessionError(f"{self.journal.path if self.journal else 'journal'}: entry {entry.seq} has unknown "
+                               f"kind {entry.kind!r}")
+
+    def submit(self, sub: Submission, t: float) -> Attempt:
+        """The vendor offers ``sub``, arriving at simulated ``t``; journaled before this returns."""
+        with self.lock:
+            self.advance(t)
+            attempt = self._submit(sub)
+            if self.journal is not None:
+                data = {k: v for k, v in sub.__dict__.items() if k != "payload"}
+                self.journal.append("submit", self.now, data, sub.payload)
+            return attempt
+
+    def confirm(self, traceer_id: str, t: float) -> bool:
+        """The vendor confirms receipt of a message in its mailbox; False if there is no such message."""
+        with self.lock:
+            self.advance(t)
+            if not self._confirm(traceer_id):
+                return False
+            if self.journal is not None:
+                self.journal.append("confirm", self.now, {"traceerId": traceer_id})
+            return True
+
+    def _confirm(self, traceer_id: str) -> bool:
+        self._sync_offered()
+        msg = self.index.traceer.get(traceer_id.lower())
+        if msg is None or msg.seq not in self.party.mailbox:
+            return False
+        self.party.confirm(msg)
+        return True
+
+    def _context(self) -> Context:
+        self._sync_offered()
+        receivers = self._gemeente_codes if self.party.kind == "aanbieder" else self._aanbieder_codes
+
+        def heen(traceer: str) -> Message | None:
+            msg = self.index.traceer.get(traceer)
+            return msg if msg is not None and msg.receiver is self.party and msg.role == "heen" else None
+
+        dr = self.world.draaiboek
+        return Context(self.party.kind, self.party.ident, receivers.__contains__,
+                       lambda t: t in self.index.attempts_by_traceer or t in self.index.traceer, heen,
+                       lambda release, number: dr.admits(release, number, self.now))
+
+    def _submit(self, sub: Submission) -> Attempt:
+        now = self.now
+        verdict = judge(sub, self._context())
+        traceer = sub.traceer_id.lower()
+        attempt = Attempt(now, traceer, sub.conversatie_id.lower(), sub.berichtsubtype, 422,
+                          als_antwoord_op=sub.als_antwoord_op.lower())
+        self.attempts.append(attempt)
+        if traceer and traceer not in self.index.attempts_by_traceer:
+            self.index.attempts_by_traceer[traceer] = attempt
+        if isinstance(verdict, Refused):
+            attempt.meldingen = verdict.meldingen
+            return attempt
+        msg = self._enter(verdict, sub, traceer)
+        attempt.msg = msg
+        if msg.hub_result == "withdrawn":
+            attempt.status = 503
+            attempt.meldingen = (melding("KS07", "de hub is door een storing niet bereikbaar"),)
+        elif msg.hub_result == "rejected_block":
+            attempt.meldingen = (melding("IB103", f"{msg.code} is vanaf de technische blokkade niet meer toegestaan "
+                                         f"in release {msg.release}", "/Bericht/Header/BerichtCode"),)
+        elif msg.hub_result == "rejected_release":
+            dr = self.world.draaiboek
+            wanted = dr.new if now >= dr.go_live else dr.old
+            attempt.meldingen = (melding("KS03", f"release {msg.release} aangeboden; op dit moment is alleen "
+                                         f"release {wanted} toegestaan", "/Bericht"),)
+        else:
+            attempt.status = 204  # accepted, or waiting at a hub that is down (it takes it when up)
+        return attempt
+
+    def _enter(self, ok: Admitted, sub: Submission, traceer: str) -> Message:
+        """Put an admitted message into the chain through the sender's hub (the chain's own judgement)."""
+        world, party, mt = self.world, self.party, ok.mt
+        if ok.heen is not None:
+            heen = ok.heen
+            receiver, case = heen.sender, heen.case
+        else:
+            receiver = world.gemeenten[ok.receiver] if party.kind == "aanbieder" else world.aanbieders[ok.receiver]
+            case = self._case(ok, receiver)
+            heen = None
+        msg = party.vendor_message(mt.number, mt.standard, mt.role, receiver, case, heen, mt.release, f"vendor:{traceer}")
+        self.index.traceer[traceer] = msg
+        self.index.traceer_of[msg.seq] = traceer
+        if heen is None:
+            self.index.conversation_of[msg.pair.seq] = sub.conversatie_id.lower()
+        world.codec.supply(msg, sub.payload, ok.stub)
+        world.chain.submit(msg)
+        if msg.role == "heen" and msg.hub_result == "accepted":
+            self._link_resend(msg)
+        return msg
+
+    def _link_resend(self, msg: Message) -> None:
+        """A heen for the same case and counterparty that a hub refused earlier counts as resent by ``msg``."""
+        for attempt in self.attempts:
+            old = attempt.msg
+            if (old is not None and old is not msg and old.role == "heen" and old.case is msg.case
+                    and old.receiver is msg.receiver and old.pair.resent_as is None
+                    and old.hub_result in ("rejected_block", "rejected_release")
+                    and equivalent_number(old.number, msg.release) == msg.number):
+                old.pair.resent_as, msg.pair.resent_of = msg.pair, old.pair
+                return
+
+    def _case(self, ok: Admitted, receiver: Any) -> Case:
+        """The vendor's case of this client at this counterparty; a new one for a client it did not have."""
+        world, party = self.world, self.party
+        if self._cases is None:
+            self._cases = {}
+            for case in world.caseload.cases:
+                if party in world.parties_of(case):
+                    self._cases[(case.client.bsn, case.gemeente.code, case.standard)] = case
+        gemeente_code = receiver.ident if party.kind == "aanbieder" else party.ident
+        key = (ok.bsn, gemeente_code, ok.mt.standard)
+        case = self._cases.get(key)
+        if case is not None:
+            return case
+        population = world.caseload.population
+        gemeente = next(g for g in world.caseload.gemeenten if g.code == gemeente_code)
+        known = next((c for c in population.clients if c.bsn == ok.bsn), None)
+        seed = int.from_bytes(hashlib.blake2b(f"{self.spec.seed}:vendorclient:{key}".encode(), digest_size=8).digest(),
+                              "big")
+        if known is not None and known.gemeente.code == gemeente_code and known.standard == ok.mt.standard:
+            client = known
+        else:
+            client = Client(ok.bsn, ok.mt.standard, gemeente, world.calendar.date_of(self.now).replace(year=1980), "0",
+                            seed)
+            if known is None:
+                world.codec.register_client(client)
+        aanbieder = (next(a for a in population.aanbieders if a.agb == party.ident) if party.kind == "aanbieder"
+                     else next(a for a in population.aanbieders if a.agb == receiver.ident))
+        case = Case(next(world.caseload._seq), client, aanbieder, world.calendar.date_of(self.now), seed, started=True)
+        self._cases[key] = case
+        return case
+
+    def _caseload_at_handover(self) -> list[dict[str, Any]]:
+        """The vendor's active cases when it takes over (its toewijzingen drawn now, in case order)."""
+        world, party = self.world, self.party
+        population = world.caseload.population
+        out = []
+        for case in world.caseload.cases:
+            if not case.active or party not in world.parties_of(case):
+                continue
+            tw = case.toewijzing(population)
+            out.append({"bsn": case.client.bsn, "standaard": case.standard, "gemeente": case.gemeente.code,
+                        "aanbieder": case.aanbieder.agb, "toewijzingnummer": tw.toewijzingnummer,
+                        "product": {"categorie": tw.product.categorie, "code": tw.product.code},
+                        "ingangsdatum": tw.ingangsdatum.isoformat(),
+                        "einddatum": tw.einddatum.isoformat() if tw.einddatum else None,
+                        "gestart": case.started})
+        return out
+
+    def caseload(self) -> list[dict[str, Any]]:
+        """The vendor's own caseload at the hand-over: what its system holds when the rehearsal starts."""
+        return list(self._caseload)
+
+    # --- what the vendor reads ------------------------------------------------------------------
+    def _sync_offered(self) -> None:
+        """Give every message that entered the mailbox since the last look its traceer-ID."""
+        offered = self.party.offered
+        for item in offered[self.index.offered_seen:]:
+            msg = item.msg
+            if msg.seq not in self.index.traceer_of:
+                traceer = derived_uuid(self.spec.seed, "traceer", msg.seq)
+                self.index.traceer[traceer] = msg
+                self.index.traceer_of[msg.seq] = traceer
+        self.index.offered_seen = len(offered)
+
+    def traceer_of(self, msg: Message) -> str:
+        return self.index.traceer_of.get(msg.seq, "")
+
+    def conversatie_of(self, msg: Message) -> str:
+        pair_seq = msg.pair.seq
+        return self.index.conversation_of.get(pair_seq) or derived_uuid(self.spec.seed, "conversatie", pair_seq)
+
+    def mailbox(self, limit: int = MAILBOX_PAGE) -> list[MailItem]:
+        """The oldest unconfirmed messages for the vendor, at most ``limit``."""
+        with self.lock:
+            self._sync_offered()
+            return list(self.party.mailbox.values())[:limit]
+
+    def message(self, traceer_id: str) -> Message | None:
+        with self.lock:
+            self._sync_offered()
+            return self.index.traceer.get(traceer_id.lower())
+
+    def payload(self, traceer_id: str) -> bytes | None:
+        """The XML of a message delivered to the vendor (also after it was confirmed)."""
+        with self.lock:
+            msg = self.message(traceer_id)
+            if msg is None or msg.receiver is not self.party:
+                return None
+            return self.world.codec.kept.get(msg.message_id)

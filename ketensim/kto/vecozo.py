@@ -1,0 +1,236 @@
+"""The VECOZO-style REST interface an aanbieder system already speaks: push, mailbox, search, statuses.
+
+Field names and flow follow VECOZO's VSP-Koppeling (see README, "Rehearsing a migration as a vendor").
+Where the public description is silent, ketensim chose, and keeps the choices here:
+
+* a 204 on ``POST /berichten`` carries the ids in the response headers ``traceerId`` and
+  ``conversatieId`` (a 204 has no body);
+* a refusal is a problem body ``{"title", "status", "traceerId", "meldingen": [{code, omschrijving,
+  toelichting, plek}]}``: 400 when the request itself is malformed, 422 when the hub refuses the
+  message, 503 while the hub is down (a ``storing`` injection);
+* statuses are ``Ontvangen``, ``AfgekeurdDoorDienst``, ``AanbiedenMislukt``, ``Bezorgd`` and
+  ``OpgehaaldDoorOntvanger`` (the receiver confirmed receipt), each with the simulated instant.
+
+This module only translates HTTP to :class:`~ketensim.kto.session.Session` calls and back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ketensim.chain.message import Message
+from ketensim.kto.ids import is_uuid4
+from ketensim.kto.judge import Submission
+from ketensim.kto.limits import MAX_META_BYTES, MAX_PAYLOAD_BYTES, BadRequest, json_body, read_body
+from ketensim.kto.session import MAILBOX_PAGE, Attempt, Session
+
+__all__ = ["routes", "problem"]
+
+
+def problem(status: int, title: str, meldingen: list[dict[str, str]] | None = None, traceer: str = "") -> JSONResponse:
+    body: dict[str, Any] = {"title": title, "status": status, "meldingen": meldingen or []}
+    if traceer:
+        body["traceerId"] = traceer
+    return JSONResponse(body, status_code=status)
+
+
+def _rol(kind: str) -> str:
+    return "aanbieder" if kind == "aanbieder" else "gemeente"
+
+
+def _view(session: Session, msg: Message, offered: float) -> dict[str, Any]:
+    """How a message in the vendor's mailbox is listed."""
+    heen = msg.pair.heen if msg.role == "retour" else None
+    return {
+        "traceerId": session.traceer_of(msg),
+        "conversatieId": session.conversatie_of(msg),
+        "alsAntwoordOp": session.traceer_of(heen) if heen is not None else "",
+        "routering": {
+            "afzender": {"rol": _rol(msg.sender.kind), "code": msg.sender.ident},
+            "geadresseerden": [{"rol": _rol(msg.receiver.kind), "code": msg.receiver.ident}],
+            "berichtstroom": {"berichttype": msg.code[:-3], "berichtsubtype": msg.code,
+                              "berichtversie": msg.release.split(".")[0], "berichtsubversie": msg.release.split(".")[1]},
+        },
+        "aangebodenOp": session.iso(offered),
+        "grootte": msg.xml_bytes,
+    }
+
+
+def _submission(meta: Any, payload: bytes) -> Submission:
+    """The routing metadata of a push, read defensively (wrong shapes become empty fields, judged later)."""
+    if not isinstance(meta, dict):
+        raise BadRequest("berichtMetadata is geen JSON-object")
+
+    def get(obj: Any, *path: Any) -> str:
+        for step in path:
+            if isinstance(step, int):
+                obj = obj[step] if isinstance(obj, list) and len(obj) > step else None
+            else:
+                obj = obj.get(step) if isinstance(obj, dict) else None
+        return obj.strip()[:200] if isinstance(obj, str) else ("" if obj is None else str(obj)[:200])
+
+    return Submission(
+        traceer_id=get(meta, "referentie", "traceerId"),
+        conversatie_id=get(meta, "referentie", "conversatieId"),
+        als_antwoord_op=get(meta, "referentie", "alsAntwoordOp"),
+        afzender=get(meta, "routering", "afzender", "code"),
+        geadresseerde=get(meta, "routering", "geadresseerden", 0, "code"),
+        berichtsubtype=get(meta, "routering", "berichtstroom", "berichtsubtype"),
+        berichtversie=get(meta, "routering", "berichtstroom", "berichtversie"),
+        berichtsubversie=get(meta, "routering", "berichtstroom", "berichtsubversie"),
+        payload=payload,
+    )
+
+
+async def push(request: Request) -> Response:
+    session: Session = request.app.state.session
+    arrival = request.app.state.clock.target(session.now)
+    await read_body(request, MAX_PAYLOAD_BYTES + MAX_META_BYTES + 65536)
+    try:
+        form = await request.form(max_files=2, max_fields=2, max_part_size=MAX_PAYLOAD_BYTES + 1)
+    except Exception as err:  # noqa: BLE001 - the multipart parser's errors vary by cause
+        raise BadRequest(f"geen geldige multipart/form-data: {err}") from None
+    meta_part, payload_part = form.get("berichtMetadata"), form.get("payload")
+    if meta_part is None or payload_part is None:
+        raise BadRequest("verwacht de delen 'berichtMetadata' (JSON) en 'payload' (het bericht)")
+    meta_raw = meta_part if isinstance(meta_part, str) else (await meta_part.read()).decode("utf-8", "replace")
+    if len(meta_raw) > MAX_META_BYTES:
+        raise BadRequest(f"berichtMetadata is groter dan {MAX_META_BYTES} bytes")
+    payload = payload_part.encode("utf-8") if isinstance(payload_part, str) else await payload_part.read()
+    await form.close()
+    try:
+        meta = json.loads(meta_raw)
+    except json.JSONDecodeError as err:
+        raise BadRequest(f"berichtMetadata is geen JSON: {err.msg} (positie {err.pos})") from None
+    sub = _submission(meta, payload)
+    attempt: Attempt = await run_in_threadpool(session.submit, sub, arrival)
+    request.app.state.after_input()
+    if attempt.status == 204:
+        msg = attempt.msg
+        assert msg is not None
+        return Response(status_code=204, headers={"traceerId": attempt.traceer_id,
+                                                  "conversatieId": session.conversatie_of(msg)})
+    title = "Dienst tijdelijk niet beschikbaar" if attempt.status == 503 else "Bericht afgekeurd"
+    return problem(attempt.status, title, [m.as_dict() for m in attempt.meldingen], attempt.traceer_id)
+
+
+def _traceer(request: Request) -> str:
+    value = request.path_params["traceer"]
+    if not is_uuid4(value.lower()):
+        raise BadRequest(f"{value[:60]!r} is geen traceerId (UUID versie 4)")
+    return value.lower()
+
+
+async def mailbox(request: Request) -> Response:
+    session: Session = request.app.state.session
+    with session.lock:
+        items = session.mailbox(MAILBOX_PAGE)
+        return JSONResponse([_view(session, i.msg, i.offered) for i in items])
+
+
+async def payload(request: Request) -> Response:
+    session: Session = request.app.state.session
+    data = session.payload(_traceer(request))
+    if data is None:
+        return problem(404, "Onbekend bericht", [{"code": "", "omschrijving": "Onbekend bericht",
+                                                  "toelichting": "geen bericht met dit traceerId voor u", "plek": ""}])
+    return Response(data, media_type="application/xml")
+
+
+async def confirm(request: Request) -> Response:
+    session: Session = request.app.state.session
+    traceer = _traceer(request)
+    arrival = request.app.state.clock.target(session.now)
+    done = await run_in_threadpool(session.confirm, traceer, arrival)
+    request.app.state.after_input()
+    if not done:
+        return problem(404, "Onbekend bericht", [{"code": "", "omschrijving": "Onbekend bericht",
+                                                  "toelichting": "geen onbevestigd bericht met dit traceerId in uw "
+                                                                 "postbus", "plek": ""}])
+    return Response(status_code=204)
+
+
+async def search(request: Request) -> Response:
+    session: Session = request.app.state.session
+    query = await json_body(request)
+    subtype = str(query.get("berichtsubtype") or (query.get("berichtstroom") or {}).get("berichtsubtype") or "").upper()
+    conversatie = str(query.get("conversatieId") or "").lower()
+    answer_to = str(query.get("alsAntwoordOp") or "").lower()
+    with session.lock:
+        session.mailbox()
+        found = []
+        for item in session.party.offered:
+            view = _view(session, item.msg, item.offered)
+            if ((not subtype or view["routering"]["berichtstroom"]["berichtsubtype"] == subtype)
+                    and (not conversatie or view["conversatieId"] == conversatie)
+                    and (not answer_to or view["alsAntwoordOp"] == answer_to)):
+                view["bevestigd"] = item.msg.seq in session.party.confirmed
+                found.append(view)
+        return JSONResponse(found[:MAILBOX_PAGE])
+
+
+def _history(session: Session, traceer: str) -> list[dict[str, Any]]:
+    attempt = session.index.attempts_by_traceer.get(traceer)
+    events: list[tuple[float, str, list[dict[str, str]]]] = []
+    msg = session.index.traceer.get(traceer)
+    if attempt is not None:
+        events.append((attempt.t, "Ontvangen", []))
+        meldingen = [m.as_dict() for m in attempt.meldingen]
+        if attempt.status == 503:
+            events.append((attempt.t, "AanbiedenMislukt", meldingen))
+        elif attempt.status != 204:
+            events.append((attempt.t, "AfgekeurdDoorDienst", meldingen))
+        msg = attempt.msg if attempt.status == 204 else None
+    elif msg is not None and msg.receiver is session.party:
+        item = next((i for i in session.party.offered if i.msg is msg), None)
+        if item is not None:
+            events.append((item.offered, "Bezorgd", []))
+        if msg.seq in session.party.confirmed:
+            events.append((session.party.confirmed[msg.seq], "OpgehaaldDoorOntvanger", []))
+        msg = None
+    if msg is not None:
+        if msg.delivered >= 0:
+            events.append((msg.delivered, "Bezorgd", []))
+        if msg.read >= 0:
+            events.append((msg.read, "OpgehaaldDoorOntvanger", []))
+    return [{"status": status, "tijdstip": session.iso(t), "meldingen": m} for t, status, m in events]
+
+
+async def statuses(request: Request) -> Response:
+    session: Session = request.app.state.session
+    traceer = request.query_params.get("traceerId", "").lower()
+    conversatie = request.query_params.get("conversatieId", "").lower()
+    if bool(traceer) == bool(conversatie):
+        raise BadRequest("geef precies één van traceerId en conversatieId")
+    for value in (traceer, conversatie):
+        if value and not is_uuid4(value):
+            raise BadRequest(f"{value[:60]!r} is geen UUID versie 4")
+    with session.lock:
+        session.mailbox()
+        if traceer:
+            ids = [traceer]
+        else:
+            ids = [a.traceer_id for a in session.attempts if a.conversatie_id == conversatie]
+            ids += [session.traceer_of(i.msg) for i in session.party.offered
+                    if session.conversatie_of(i.msg) == conversatie]
+        result = [{"traceerId": t, "statussen": _history(session, t)} for t in dict.fromkeys(ids)]
+        result = [r for r in result if r["statussen"]]
+    if traceer and not result:
+        return problem(404, "Onbekend bericht")
+    return JSONResponse(result)
+
+
+routes = [
+    Route("/berichten", push, methods=["POST"]),
+    Route("/berichten", mailbox, methods=["GET"]),
+    Route("/berichten/zoeken", search, methods=["POST"]),
+    Route("/berichten/{traceer}/payload", payload, methods=["GET"]),
+    Route("/berichten/{traceer}", confirm, methods=["DELETE"]),
+    Route("/berichtstatussen", statuses, methods=["GET"]),
+]

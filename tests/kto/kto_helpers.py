@@ -1,0 +1,129 @@
+"""KTO test tooling (imported by the KTO tests as ``kto_helpers``): a real ``ketensim kto serve`` process on a free loopback port, and a scripted client.
+
+The server runs as a subprocess of the installed CLI, so the tests exercise what a vendor runs:
+argument parsing, the token shown once, the journal, uvicorn, and real HTTP (httpx).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+from lxml import etree
+
+from ketensim.kto.judge import HeenHeader
+from ketensim.standards.builders import build_retour
+from ketensim.standards.catalogue import get_catalogue
+from ketensim.standards.payload import Header
+
+_LISTENING = re.compile(r"listening on (http://\S+)")
+_TOKEN = re.compile(r"token \(shown once, keep it\): (\S+)")
+
+
+@dataclass
+class Server:
+    """A running ``ketensim kto serve``: its URL, token, data directory and process."""
+
+    url: str
+    token: str
+    data: Path
+    proc: subprocess.Popen[str]
+    output: list[str]
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        """A client sending ``token`` (default: the session's; "" sends no Authorization header)."""
+        token = self.token if token is None else token
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"} if token else {},
+                            timeout=120)
+
+    def kill9(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(args: list[str], data: Path, token: str | None = None) -> Server:
+    """Start ``ketensim kto serve ARGS --data DATA --port 0`` and wait until it listens."""
+    cmd = [sys.executable, "-m", "ketensim", "kto", "serve", *args, "--data", str(data), "--port", "0"]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert proc.stdout is not None
+    output: list[str] = []
+    deadline = time.monotonic() + 120
+    url = None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        output.append(line.rstrip("\n"))
+        found = _TOKEN.search(line)
+        if found:
+            token = found.group(1)
+        found = _LISTENING.search(line)
+        if found:
+            url = found.group(1)
+            break
+    if url is None or token is None:
+        proc.kill()
+        rest = proc.stdout.read() if proc.stdout else ""
+        raise AssertionError("server did not start:\n" + "\n".join(output) + rest)
+    return Server(url, token, data, proc, output)
+
+
+def mailbox_item(client: httpx.Client, subtype: str) -> dict:
+    """The oldest message of ``subtype`` (e.g. WMO301) in the vendor's mailbox."""
+    items = [i for i in client.get("/berichten").json()
+             if i["routering"]["berichtstroom"]["berichtsubtype"] == subtype]
+    assert items, f"no {subtype} in the mailbox"
+    return items[0]
+
+
+def retour_on(client: httpx.Client, item: dict, release: str = "3.0", **meta_changes: str) -> tuple[dict, bytes]:
+    """Metadata and payload of the retour on the heen ``item`` (built from the heen's own XML)."""
+    root = etree.fromstring(client.get(f"/berichten/{item['traceerId']}/payload").content)
+    ns = etree.QName(root).namespace
+    header = root.find(f"{{{ns}}}Header")
+    text = lambda name: header.find(f"{{{ns}}}{name}").text  # noqa: E731
+    ident = header.find(f"{{{ns}}}BerichtIdentificatie")
+    heen_code = item["routering"]["berichtstroom"]["berichtsubtype"]
+    standard = "iwmo" if heen_code.startswith("WMO") else "ijw"
+    number = str(int(heen_code[-3:]) + 1)
+    mt = get_catalogue().get(standard, release, number)
+    element = build_retour(mt, HeenHeader(Header(text("Afzender"), text("Ontvanger"), ident[0].text,
+                                                 date.fromisoformat(ident[1].text))),
+                           identificatie="R" + uuid.uuid4().hex[:10], dagtekening=date(2022, 3, 28))
+    payload = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
+    meta = {"routering": {"afzender": {"rol": "aanbieder", "code": text("Ontvanger")},
+                          "geadresseerden": [{"rol": "gemeente", "code": text("Afzender")}],
+                          "berichtstroom": {"berichttype": mt.code[:-3], "berichtsubtype": mt.code,
+                                            "berichtversie": mt.bericht_versie,
+                                            "berichtsubversie": mt.bericht_subversie, "actie": ""}},
+            "referentie": {"conversatieId": item["conversatieId"], "traceerId": str(uuid.uuid4()),
+                           "alsAntwoordOp": item["traceerId"], "referentieId": ""}}
+    for key, value in meta_changes.items():
+        meta["referentie" if key in meta["referentie"] else "routering"][key] = value
+    return meta, payload
+
+
+def push(client: httpx.Client, meta: dict | str, payload: bytes) -> httpx.Response:
+    body = meta if isinstance(meta, str) else json.dumps(meta)
+    return client.post("/berichten", files={"berichtMetadata": (None, body, "application/json"),
+                                            "payload": ("bericht.xml", payload, "application/xml")})
