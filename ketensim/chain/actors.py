@@ -1,8 +1,8 @@
 """Gemeenten and aanbieders as simulated parties: reading in, working, answering, sending.
 
-A party's behaviour sits behind one small interface, :class:`Party`: the chain hands it what the
-hub delivers (:meth:`Party.on_delivered`) and tells it when a hub refused one of its messages
-(:meth:`Party.on_rejected`). :class:`SimParty` is the simulated implementation; a KTO rehearsal
+A party's behaviour sits behind one small interface, :class:`~ketensim.chain.message.Party`: the chain hands it what the
+hub delivers (``on_delivered``) and tells it when a hub refused one of its messages
+(``on_rejected``). :class:`SimParty` is the simulated implementation; a KTO rehearsal
 can put a vendor's own system behind the same interface for one party.
 
 A simulated party reads its hub inbox on a schedule (webservice users poll every few minutes in
@@ -15,7 +15,7 @@ if it is one of the compliant parties.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ketensim.chain.draaiboek import equivalent_number
 from ketensim.chain.message import Message
@@ -24,32 +24,15 @@ from ketensim.chain.simcal import minute_of_day
 
 if TYPE_CHECKING:
     from ketensim.chain.caseload import Case
-    from ketensim.chain.world import World
+    from ketensim.chain.ports import ChainWorld
 
-__all__ = ["Party", "SimParty"]
-
-
-class Party(Protocol):
-    """What the chain needs from a gemeente or aanbieder."""
-
-    kind: str  # gemeente | aanbieder
-    ident: str  # CBS gemeentecode or AGB code
-    key: str
-
-    def on_delivered(self, msg: Message) -> None:
-        """A hub made ``msg`` available to this party."""
-
-    def on_rejected(self, msg: Message, verdict: str) -> None:
-        """The sender's hub refused ``msg`` (IB103 block, wrong release, or XSD foutmelding)."""
-
-    def on_bounced(self, msg: Message, until: float) -> None:
-        """The sender's hub was down and did not take ``msg``; it is up again at ``until``."""
+__all__ = ["SimParty"]
 
 
 class SimParty:
     """A simulated gemeente or aanbieder."""
 
-    def __init__(self, world: World, kind: str, ident: str, profile: ActorProfile, seed: str) -> None:
+    def __init__(self, world: ChainWorld, kind: str, ident: str, profile: ActorProfile, seed: str) -> None:
         self.world = world
         self.kind = kind
         self.ident = ident

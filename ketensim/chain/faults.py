@@ -13,9 +13,8 @@ from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ketensim.chain.actors import SimParty
-    from ketensim.chain.message import Message
-    from ketensim.chain.world import World
+    from ketensim.chain.message import Message, Party
+    from ketensim.chain.ports import ChainWorld
 
 __all__ = ["Fault", "FaultSet"]
 
@@ -29,7 +28,7 @@ class Fault:
         self.touched_actors: set[str] = set()
         self.touched_messages = 0
 
-    def touch(self, party: SimParty | None = None, message: Message | None = None) -> None:
+    def touch(self, party: Party | None = None, message: Message | None = None) -> None:
         """Record that this fault changed something (for the 'took effect' report)."""
         if party is not None:
             self.touched_actors.add(party.key)
@@ -37,11 +36,11 @@ class Fault:
             self.touched_messages += 1
             message.injections.append(self.kind)
 
-    def ignores_deadline(self, party: SimParty, message: Message, now: float) -> bool:
+    def ignores_deadline(self, party: Party, message: Message, now: float) -> bool:
         """True if ``party`` sends ``message`` although a procedural deadline has passed."""
         return False
 
-    def response_factor(self, party: SimParty, message: Message, now: float) -> float:
+    def response_factor(self, party: Party, message: Message, now: float) -> float:
         """Multiplier on the working time ``party`` needs to answer ``message``."""
         return 1.0
 
@@ -57,7 +56,7 @@ class Fault:
         """If ``hub`` holds the delivery of ``message`` at ``now``, the sim time it releases it; else None."""
         return None
 
-    def not_ready_until(self, party: SimParty) -> float | None:
+    def not_ready_until(self, party: Party) -> float | None:
         """If ``party`` cannot use the new release at go-live, the sim time it can; else None."""
         return None
 
@@ -69,15 +68,15 @@ class Fault:
         """Working hours a sender needs to repair a message refused by the XSD check."""
         return 4.0
 
-    def misses_portal_window(self, party: SimParty) -> bool:
+    def misses_portal_window(self, party: Party) -> bool:
         """True if ``party`` does not read in during the portal read-in window before the transition."""
         return False
 
-    def read_suspended_until(self, party: SimParty, now: float) -> float | None:
+    def read_suspended_until(self, party: Party, now: float) -> float | None:
         """If ``party`` does not read in its inbox at ``now``, the sim time it reads again; else None."""
         return None
 
-    def processes(self, world: World) -> list[Generator[Any, Any, None]]:
+    def processes(self, world: ChainWorld) -> list[Generator[Any, Any, None]]:
         """SimPy processes this fault runs by itself (spoed cases arriving during the stop)."""
         return []
 
@@ -89,10 +88,10 @@ class FaultSet(Fault):
         super().__init__()
         self.faults = list(faults)
 
-    def ignores_deadline(self, party: SimParty, message: Message, now: float) -> bool:
+    def ignores_deadline(self, party: Party, message: Message, now: float) -> bool:
         return any(f.ignores_deadline(party, message, now) for f in self.faults)
 
-    def response_factor(self, party: SimParty, message: Message, now: float) -> float:
+    def response_factor(self, party: Party, message: Message, now: float) -> float:
         factor = 1.0
         for f in self.faults:
             factor *= f.response_factor(party, message, now)
@@ -109,7 +108,7 @@ class FaultSet(Fault):
         ends = [t for f in self.faults if (t := f.batch_hold_until(hub, now, message)) is not None]
         return max(ends) if ends else None
 
-    def not_ready_until(self, party: SimParty) -> float | None:
+    def not_ready_until(self, party: Party) -> float | None:
         ends = [t for f in self.faults if (t := f.not_ready_until(party)) is not None]
         return max(ends) if ends else None
 
@@ -119,12 +118,12 @@ class FaultSet(Fault):
     def repair_hours(self) -> float:
         return max((f.repair_hours() for f in self.faults), default=4.0)
 
-    def misses_portal_window(self, party: SimParty) -> bool:
+    def misses_portal_window(self, party: Party) -> bool:
         return any(f.misses_portal_window(party) for f in self.faults)
 
-    def read_suspended_until(self, party: SimParty, now: float) -> float | None:
+    def read_suspended_until(self, party: Party, now: float) -> float | None:
         ends = [t for f in self.faults if (t := f.read_suspended_until(party, now)) is not None]
         return max(ends) if ends else None
 
-    def processes(self, world: World) -> list[Generator[Any, Any, None]]:
+    def processes(self, world: ChainWorld) -> list[Generator[Any, Any, None]]:
         return [p for f in self.faults for p in f.processes(world)]

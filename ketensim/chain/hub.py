@@ -18,7 +18,7 @@ from ketensim.chain.message import Message
 from ketensim.scenario.world_model import HubProfile
 
 if TYPE_CHECKING:
-    from ketensim.chain.world import World
+    from ketensim.chain.ports import ChainWorld
 
 __all__ = ["Hub", "Chain"]
 
@@ -59,7 +59,7 @@ class Hub:
 class Chain:
     """Routes messages between the parties through the two hubs and enforces the draaiboek."""
 
-    def __init__(self, world: World, vecozo: Hub, ib: Hub) -> None:
+    def __init__(self, world: ChainWorld, vecozo: Hub, ib: Hub) -> None:
         self.world = world
         self.hubs = {"vecozo": vecozo, "ib": ib}
 

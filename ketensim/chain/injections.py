@@ -41,9 +41,8 @@ from ketensim.standards.releases import RETOUR_OF
 from ketensim.timeline import SimClock
 
 if TYPE_CHECKING:
-    from ketensim.chain.actors import SimParty
-    from ketensim.chain.message import Message
-    from ketensim.chain.world import World
+    from ketensim.chain.message import Message, Party
+    from ketensim.chain.ports import ChainWorld
 
 __all__ = ["build_faults", "check_injections", "Injected", "INJECTION_TYPES", "ScenarioFaults"]
 
@@ -74,7 +73,7 @@ class Injected(Fault):
         """A random stream of this injection keyed by ``key`` (an actor, a message, ...)."""
         return random.Random(":".join([str(self.seed), f"injection{self.spec.index}", *map(str, key)]))
 
-    def targets(self, party: SimParty) -> bool:
+    def targets(self, party: Party) -> bool:
         """True if ``party`` is of the targeted type and drawn into the targeted share.
 
         The share is exact: of the ``n`` parties of a type, the ``round(share * n)`` with the lowest
@@ -131,7 +130,7 @@ class LateSend(Injected):
 
     kind = "late_send"
 
-    def ignores_deadline(self, party: SimParty, message: Message, now: float) -> bool:
+    def ignores_deadline(self, party: Party, message: Message, now: float) -> bool:
         if self.active(now) and self.covers(message) and self.targets(party):
             self.touch(party, message)
             return True
@@ -144,7 +143,7 @@ class SlowResponse(Injected):
     kind = "slow_response"
     params = {"factor": (1.0, 100.0)}
 
-    def response_factor(self, party: SimParty, message: Message, now: float) -> float:
+    def response_factor(self, party: Party, message: Message, now: float) -> float:
         if self.active(now) and self.covers(message) and self.targets(party):
             self.touch(party, message)
             return float(self.spec.param("factor", 4.0))
@@ -193,7 +192,7 @@ class NotReady(Injected):
     kind = "not_ready"
     uses = frozenset({"actor", "share"})
 
-    def not_ready_until(self, party: SimParty) -> float | None:
+    def not_ready_until(self, party: Party) -> float | None:
         if self.end > party.world.draaiboek.go_live and self.targets(party):
             self.touch(party)
             return self.end
@@ -250,14 +249,14 @@ class PortalUnread(Injected):
     kind = "portal_unread"
     uses = frozenset({"actor", "share"})
 
-    def _overlaps_read_in(self, party: SimParty) -> bool:
+    def _overlaps_read_in(self, party: Party) -> bool:
         dr = party.world.draaiboek
         return self.start < dr.portal_cutoff[party.kind] and self.end > min(dr.portal_open[party.kind], dr.transition)
 
-    def misses_portal_window(self, party: SimParty) -> bool:
+    def misses_portal_window(self, party: Party) -> bool:
         return self._overlaps_read_in(party) and self.targets(party)
 
-    def read_suspended_until(self, party: SimParty, now: float) -> float | None:
+    def read_suspended_until(self, party: Party, now: float) -> float | None:
         """If ``party`` does not read in at ``now``, when it reads again (hook for the chain's readers).
 
         Only reading before the transition is suspended (what is still in the old release); the
@@ -267,10 +266,10 @@ class PortalUnread(Injected):
             return self.end
         return None
 
-    def processes(self, world: World) -> list[Generator[Any, Any, None]]:
+    def processes(self, world: ChainWorld) -> list[Generator[Any, Any, None]]:
         return [self._attribute(world)]
 
-    def _attribute(self, world: World) -> Generator[Any, Any, None]:
+    def _attribute(self, world: ChainWorld) -> Generator[Any, Any, None]:
         cutoff = world.draaiboek.portal_cutoff
         last = max(cutoff.values()) + 1.0
         if last >= world.draaiboek.end:
@@ -301,10 +300,10 @@ class Spoed(Injected):
         self.cases = 0
         self.lags_hours: list[float] = []
 
-    def processes(self, world: World) -> list[Generator[Any, Any, None]]:
+    def processes(self, world: ChainWorld) -> list[Generator[Any, Any, None]]:
         return [self._arrivals(world)]
 
-    def _arrivals(self, world: World) -> Generator[Any, Any, None]:
+    def _arrivals(self, world: ChainWorld) -> Generator[Any, Any, None]:
         rng = self.stream("spoed")
         rate = float(self.spec.param("rate_per_day", 5.0)) / 1440.0
         env = world.env
@@ -316,7 +315,7 @@ class Spoed(Injected):
                 return
             self._case(world, rng)
 
-    def _case(self, world: World, rng: random.Random) -> None:
+    def _case(self, world: ChainWorld, rng: random.Random) -> None:
         caseload = world.caseload
         client = rng.choice(caseload.population.clients)
         start_day = world.clock.to_local(world.env.now).date()

@@ -7,15 +7,14 @@ the run ends. A :class:`Pair` is created with its heen; a retour joins the pair 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ketensim.standards.releases import RETOUR_OF
 
 if TYPE_CHECKING:
-    from ketensim.chain.actors import SimParty
     from ketensim.chain.caseload import Case
 
-__all__ = ["Message", "Pair", "HubResult"]
+__all__ = ["Message", "Pair", "HubResult", "Party"]
 
 HubResult = str  # accepted | rejected_block | rejected_release | foutmelding | held
 
@@ -46,8 +45,8 @@ class Message:
     number: str
     standard: str
     role: str  # heen | retour
-    sender: SimParty
-    receiver: SimParty
+    sender: Party
+    receiver: Party
     case: Case
     pair: Pair
     created: float
@@ -79,3 +78,24 @@ class Message:
     @property
     def retour_number(self) -> str:
         return RETOUR_OF[self.number]
+
+
+class Party(Protocol):
+    """What the chain needs from a gemeente or aanbieder."""
+
+    kind: str  # gemeente | aanbieder
+    ident: str  # CBS gemeentecode or AGB code
+    key: str
+
+    def on_delivered(self, msg: Message) -> None:
+        """A hub made ``msg`` available to this party."""
+
+    def on_rejected(self, msg: Message, verdict: str) -> None:
+        """The sender's hub refused ``msg`` (IB103 block, wrong release, or XSD foutmelding)."""
+
+    def on_bounced(self, msg: Message, until: float) -> None:
+        """The sender's hub was down and did not take ``msg``; it is up again at ``until``."""
+
+    def send_heen(self, number: str, receiver: Party, case: Case, intent: str, key: str,
+                  answer_to: Message | None = None, spoed: bool = False) -> Message | None:
+        """Create a heen now and send it (or hold or drop it, as the party's behaviour says)."""

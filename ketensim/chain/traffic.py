@@ -22,7 +22,7 @@ from ketensim.chain.simcal import minute_of_day
 
 if TYPE_CHECKING:
     from ketensim.chain.actors import SimParty
-    from ketensim.chain.world import World
+    from ketensim.chain.ports import ChainWorld
 
 __all__ = ["Traffic", "poisson"]
 
@@ -48,7 +48,7 @@ def poisson(rng: random.Random, lam: float) -> int:
 class Traffic:
     """Generates the caseload's messages day by day and the follow-ups when a party reads one."""
 
-    def __init__(self, world: World, spec: PopulationSpec) -> None:
+    def __init__(self, world: ChainWorld, spec: PopulationSpec) -> None:
         self.world = world
         self.spec = spec
         # (agb, gemeentecode, standard) -> the started cases an aanbieder declares to a gemeente

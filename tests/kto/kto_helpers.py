@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 from lxml import etree
 
+from ketensim.kto.ids import derived_uuid
 from ketensim.kto.judge import HeenHeader
 from ketensim.standards.builders import build_retour
 from ketensim.standards.catalogue import get_catalogue
@@ -96,27 +97,32 @@ def mailbox_item(client: httpx.Client, subtype: str) -> dict:
     return items[0]
 
 
-def retour_on(client: httpx.Client, item: dict, release: str = "3.0", **meta_changes: str) -> tuple[dict, bytes]:
-    """Metadata and payload of the retour on the heen ``item`` (built from the heen's own XML)."""
+def retour_on(client: httpx.Client, item: dict, release: str = "3.0", ident: str = "",
+              **meta_changes: str) -> tuple[dict, bytes]:
+    """Metadata and payload of the retour on the heen ``item`` (built from the heen's own XML).
+
+    ``ident`` names the retour (its BerichtIdentificatie, and its traceer-ID derived from it); random if empty.
+    """
     root = etree.fromstring(client.get(f"/berichten/{item['traceerId']}/payload").content)
     ns = etree.QName(root).namespace
     header = root.find(f"{{{ns}}}Header")
     text = lambda name: header.find(f"{{{ns}}}{name}").text  # noqa: E731
-    ident = header.find(f"{{{ns}}}BerichtIdentificatie")
+    heen_id = header.find(f"{{{ns}}}BerichtIdentificatie")
     heen_code = item["routering"]["berichtstroom"]["berichtsubtype"]
     standard = "iwmo" if heen_code.startswith("WMO") else "ijw"
     number = str(int(heen_code[-3:]) + 1)
     mt = get_catalogue().get(standard, release, number)
-    element = build_retour(mt, HeenHeader(Header(text("Afzender"), text("Ontvanger"), ident[0].text,
-                                                 date.fromisoformat(ident[1].text))),
-                           identificatie="R" + uuid.uuid4().hex[:10], dagtekening=date(2022, 3, 28))
+    element = build_retour(mt, HeenHeader(Header(text("Afzender"), text("Ontvanger"), heen_id[0].text,
+                                                 date.fromisoformat(heen_id[1].text))),
+                           identificatie=ident or "R" + uuid.uuid4().hex[:10], dagtekening=date(2022, 3, 28))
     payload = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
     meta = {"routering": {"afzender": {"rol": "aanbieder", "code": text("Ontvanger")},
                           "geadresseerden": [{"rol": "gemeente", "code": text("Afzender")}],
                           "berichtstroom": {"berichttype": mt.code[:-3], "berichtsubtype": mt.code,
                                             "berichtversie": mt.bericht_versie,
                                             "berichtsubversie": mt.bericht_subversie, "actie": ""}},
-            "referentie": {"conversatieId": item["conversatieId"], "traceerId": str(uuid.uuid4()),
+            "referentie": {"conversatieId": item["conversatieId"],
+                           "traceerId": derived_uuid("test", ident) if ident else str(uuid.uuid4()),
                            "alsAntwoordOp": item["traceerId"], "referentieId": ""}}
     for key, value in meta_changes.items():
         meta["referentie" if key in meta["referentie"] else "routering"][key] = value
