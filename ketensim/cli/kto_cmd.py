@@ -25,16 +25,21 @@ def _speed(value: str) -> str:
     return f"{speed:g}"
 
 
-def _party(value: str) -> tuple[str, str]:
-    kind, _, code = value.partition(":")
-    if kind not in ("aanbieder", "gemeente"):
-        raise click.BadParameter(f"{value!r}: expected aanbieder[:AGB] or gemeente[:CBS]")
-    if kind == "gemeente":
-        raise click.BadParameter("gemeente systems (the GGk's StUF interface) are not supported yet; "
-                                 "use --party aanbieder[:AGB]")
-    if code and not (code.isdigit() and len(code) == 8):
-        raise click.BadParameter(f"{code!r}: expected an eight-digit AGB code")
-    return kind, code
+def _parties(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for value in values or ("aanbieder",):
+        kind, _, code = value.partition(":")
+        if kind not in ("aanbieder", "gemeente"):
+            raise click.BadParameter(f"{value!r}: expected aanbieder[:AGB] or gemeente[:CBS]", param_hint="--party")
+        digits = 8 if kind == "aanbieder" else 4
+        if code and not (code.isdigit() and len(code) == digits):
+            raise click.BadParameter(f"{code!r}: expected a {digits}-digit {'AGB' if digits == 8 else 'CBS'} code",
+                                     param_hint="--party")
+        if any(k == kind for k, _ in out):
+            raise click.BadParameter(f"{value!r}: one {kind} per session; give --party at most once per kind",
+                                     param_hint="--party")
+        out.append((kind, code))
+    return tuple(out)
 
 
 @click.group("kto")
@@ -54,8 +59,9 @@ def kto() -> None:
 
 @kto.command("serve")
 @click.argument("scenario", required=False)
-@click.option("--party", "party", default="aanbieder", show_default=True,
-              help="The vendor's party: aanbieder, or aanbieder:AGB for a given one (ketensim picks the busiest).")
+@click.option("--party", "party", multiple=True,
+              help="A vendor's party: aanbieder[:AGB] or gemeente[:CBS]; without a code ketensim picks the busiest. "
+                   "Twice for one of each (a chain test of two vendors).  [default: aanbieder]")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated chain.")
 @click.option("--speed", default="step", show_default=True,
               help="Simulated seconds per wall second (e.g. 120), or 'step': the clock moves only on request.")
@@ -67,7 +73,7 @@ def kto() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8470, show_default=True,
               help="Port to listen on (0: any free port).")
-def serve_cmd(scenario: str | None, party: str, seed: int, speed: str, start: str, data: Path, resume: bool,
+def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: str, start: str, data: Path, resume: bool,
               host: str, port: int) -> None:
     """Start (or --resume) a rehearsal and serve the VECOZO-style interface to the vendor's system.
 
@@ -91,12 +97,12 @@ def serve_cmd(scenario: str | None, party: str, seed: int, speed: str, start: st
             raise click.UsageError("--resume takes the scenario from the journal in --data; leave SCENARIO out")
         session = Session.resume(data)
         meta = session.journal.meta() if session.journal else {}
-        digest, speed = meta["token_sha256"], meta.get("speed", speed)
-        token = None
+        digests, speed = json.loads(meta["tokens"]), meta.get("speed", speed)
+        tokens = None
     else:
         if scenario is None:
             raise click.UsageError("missing SCENARIO (a bundled name such as 2022-3.0-3.1, or a .toml file)")
-        kind, code = _party(party)
+        parties = _parties(party)
         path = resolve_scenario_path(scenario)
         try:
             text = path.read_text(encoding="utf-8")
@@ -107,27 +113,28 @@ def serve_cmd(scenario: str | None, party: str, seed: int, speed: str, start: st
         except OSError as err:
             raise click.UsageError(f"--data {data}: cannot create the directory: {err.strerror or err}") from None
         try:
-            session = Session.create(data, SessionSpec(text, scenario, seed, kind, code, start))
+            session = Session.create(data, SessionSpec(text, scenario, seed, parties, start))
         except SessionError as err:
             raise click.UsageError(str(err)) from None
-        token = new_token()
-        digest = token_hash(token)
+        tokens = {key: new_token() for key in session.parties}
+        digests = {key: token_hash(token) for key, token in tokens.items()}
         assert session.journal is not None
-        session.journal.set_meta("token_sha256", digest)
+        session.journal.set_meta("tokens", json.dumps(digests, sort_keys=True))
         session.journal.set_meta("speed", speed)
     sock = bind(host, port)
     clock = StepClock() if speed == "step" else PacedClock(float(speed), session.now)
     s = session.scenario
-    echo(f"ketensim kto: rehearsal of {s.id} (seed {session.spec.seed}) for {session.party.kind} "
-         f"{session.party.ident}{' (resumed)' if resume else ''}")
-    echo(f"  hand-over {session.iso(session.party.handover_at)}; now {session.iso(session.now)}; "
+    who = " and ".join(f"{p.kind} {p.ident}" for p in session.parties.values())
+    echo(f"ketensim kto: rehearsal of {s.id} (seed {session.spec.seed}) for {who}{' (resumed)' if resume else ''}")
+    echo(f"  hand-over {session.iso(session.start)}; now {session.iso(session.now)}; "
          f"clock {clock.speed_text}; window ends {session.iso(session.end)}")
     echo(f"  data: {data}")
-    if token is not None:
-        echo(f"  token (shown once, keep it): {token}")
-    else:
-        echo("  token: the one shown when the session was started")
-    serve(session, clock, digest, data, sock, announce=echo)
+    for key in session.parties:
+        if tokens is not None:
+            echo(f"  token for {key.replace(':', ' ')} (shown once, keep it): {tokens[key]}")
+        else:
+            echo(f"  token for {key.replace(':', ' ')}: the one shown when the session was started")
+    serve(session, clock, digests, data, sock, announce=echo)
 
 
 def _echo(text: str) -> None:
@@ -208,8 +215,8 @@ def demo_vendor_cmd(url: str, token: str, behaviour: str, seed: int, step_minute
     """
     from ketensim.kto.demo_vendor import DemoVendor
 
-    vendor = DemoVendor(url, token, behaviour=behaviour, seed=seed)
-    vendor.rehearse(step_minutes=step_minutes)
+    with DemoVendor(url, token, behaviour=behaviour, seed=seed) as vendor:
+        vendor.rehearse(step_minutes=step_minutes)
     sent = len(vendor.log)
     refused = sum(1 for e in vendor.log if e.get("status") != 204)
     click.echo(json.dumps({"sent": sent, "refused": refused}))

@@ -43,16 +43,22 @@ def token_hash(token: str) -> str:
 
 
 class _Auth(BaseHTTPMiddleware):
-    def __init__(self, app: object, digest: str) -> None:
+    """Finds the party whose token the caller sent; every comparison runs, in constant time."""
+
+    def __init__(self, app: object, digests: dict[str, str]) -> None:
         super().__init__(app)  # type: ignore[arg-type]
-        self.digest = digest
+        self.digests = digests
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.url.path not in _OPEN:
             header = request.headers.get("authorization", "")
             scheme, _, given = header.partition(" ")
-            ok = scheme.lower() == "bearer" and hmac.compare_digest(token_hash(given.strip()), self.digest)
-            if not ok:
+            digest = token_hash(given.strip())
+            matches = [key for key, stored in self.digests.items() if hmac.compare_digest(digest, stored)]
+            ok = scheme.lower() == "bearer" and len(matches) == 1
+            if ok:
+                request.state.party = request.app.state.session.parties[matches[0]]
+            else:
                 return vecozo.problem(401, "Niet geautoriseerd", [{
                     "code": "IB002", "omschrijving": "Niet geautoriseerd",
                     "toelichting": "stuur het token van deze sessie als 'Authorization: Bearer <token>'", "plek": ""}])
@@ -75,11 +81,15 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return vecozo.problem(500, "Interne fout; de sessie is niet gewijzigd of wordt bij herstart hersteld")
 
 
-def create_app(session: Session, clock: Clock, digest: str, after_input: Callable[[], None] = lambda: None) -> Starlette:
-    """The ASGI app of one session; ``after_input`` runs after every input (e.g. to notice the end)."""
+def create_app(session: Session, clock: Clock, digests: dict[str, str],
+               after_input: Callable[[], None] = lambda: None) -> Starlette:
+    """The ASGI app of one session; ``digests`` maps each party key to its token's hash.
+
+    ``after_input`` runs after every input (e.g. to notice the end of the window).
+    """
     app = Starlette(
         routes=[*control.routes, *vecozo.routes],
-        middleware=[Middleware(_Auth, digest=digest)],
+        middleware=[Middleware(_Auth, digests=digests)],
         exception_handlers={BadRequest: _bad_request, HTTPException: _http_error, Exception: _crash},
     )
     app.state.session = session

@@ -17,10 +17,11 @@ from typing import Any
 from ketensim.chain.message import Message
 from ketensim.chain.records import freeze
 from ketensim.kto.codes import CODE_TABLE_VERSION
+from ketensim.kto.party import VendorParty
 from ketensim.kto.session import Attempt, Session
 from ketensim.ledger import PairRecord
 
-__all__ = ["conformance", "PAIR_CLASSES", "GOOD_CLASSES"]
+__all__ = ["conformance", "session_report", "PAIR_CLASSES", "GOOD_CLASSES"]
 
 PAIR_CLASSES: dict[str, str] = {
     "closed_in_time": "op tijd gesloten",
@@ -33,9 +34,10 @@ PAIR_CLASSES: dict[str, str] = {
     "retour_refused": "retourbericht geweigerd",
     "unread_at_transition": "ongelezen bij de transitie",
     "held_at_end": "vastgehouden aan het eind",
+    "open_at_end": "nog open aan het einde van het venster (de tegenpartij antwoordt later)",
     "in_progress": "loopt nog",
 }
-GOOD_CLASSES = frozenset({"closed_in_time", "rejected_resent", "in_progress"})
+GOOD_CLASSES = frozenset({"closed_in_time", "rejected_resent", "open_at_end", "in_progress"})
 _VERDICT = {True: "voldaan", False: "niet voldaan", None: "nog open"}
 
 
@@ -53,10 +55,11 @@ def _attempt_ref(session: Session, a: Attempt) -> dict[str, Any]:
             "pair_id": a.msg.pair.pair_id if a.msg is not None else ""}
 
 
-def _requirements(session: Session) -> list[dict[str, Any]]:
-    s, party, dr, now = session.scenario, session.party, session.world.draaiboek, session.now
+def _requirements(session: Session, party: VendorParty) -> list[dict[str, Any]]:
+    s, dr, now = session.scenario, session.world.draaiboek, session.now
     clock = session.world.clock
-    entered = [a for a in session.attempts if a.msg is not None]
+    attempts = [a for a in session.attempts if a.party is party]
+    entered = [a for a in attempts if a.msg is not None]
     rows = []
 
     def row(ident: str, kind: str, what: str, at: float, violations: list[dict[str, Any]]) -> None:
@@ -84,7 +87,7 @@ def _requirements(session: Session) -> list[dict[str, Any]]:
         row(d.provenance.id or f"deadline {','.join(d.messages)}", "deadline", d.provenance.what, at, late)
     for b in s.blocks:
         at = clock.to_sim(b.at)
-        refused = [_attempt_ref(session, a) for a in session.attempts if a.t >= at
+        refused = [_attempt_ref(session, a) for a in attempts if a.t >= at
                    and a.subtype[-3:] in b.messages and any(m.code == "IB103" for m in a.meldingen)]
         row(b.provenance.id or f"blokkade {','.join(b.messages)}", "block", b.provenance.what, at, refused)
     for w in s.portals:
@@ -97,13 +100,13 @@ def _requirements(session: Session) -> list[dict[str, Any]]:
                   for i in party.offered if i.msg.release == dr.old and i.offered < end
                   and party.confirmed.get(i.msg.seq, float("inf")) > end and (now >= end)]
         row(w.provenance.id or "inleesvenster", "portal", w.provenance.what, end, unread)
-    wrong = [_attempt_ref(session, a) for a in session.attempts if any(m.code == "KS03" for m in a.meldingen)]
+    wrong = [_attempt_ref(session, a) for a in attempts if any(m.code == "KS03" for m in a.meldingen)]
     row(s.go_live.provenance.id or "go-live", "go_live", s.go_live.provenance.what + " (vanaf dan alleen de nieuwe release)",
         dr.go_live, wrong)
     return rows
 
 
-def _class(session: Session, p: PairRecord, retour_attempts: dict[str, list[Attempt]]) -> str:
+def _class(session: Session, party: VendorParty, p: PairRecord, retour_attempts: dict[str, list[Attempt]]) -> str:
     outcome = p.outcome
     if outcome in ("closed_in_time", "closed_after_deadline", "rejected_resent", "unread_at_transition",
                    "held_at_end", "retour_refused"):
@@ -116,22 +119,27 @@ def _class(session: Session, p: PairRecord, retour_attempts: dict[str, list[Atte
     if outcome == "broken":
         if p.cause == "no_retour" and not session.finished and session.now < session.world.draaiboek.transition:
             return "in_progress"
-        return "broken" if p.cause != "no_retour" or p.receiver != session.party.ident else "retour_missing"
+        return "broken" if p.cause != "no_retour" or p.receiver != party.ident else "retour_missing"
     if outcome == "open_at_end":
-        return "retour_missing" if session.finished else "in_progress"
+        if not session.finished:
+            return "in_progress"
+        # the vendor owed this retour; a counterparty's answer still due at the window end is the horizon
+        return "retour_missing" if p.receiver == party.ident else "open_at_end"
     return outcome
 
 
-def conformance(session: Session) -> dict[str, Any]:
-    """The conformance report of ``session`` at its current simulated instant."""
+def conformance(session: Session, party: VendorParty | None = None) -> dict[str, Any]:
+    """The conformance report of ``party`` (default: the session's first) at the session's current instant."""
+    party = party or session.party
     with session.lock:
-        session.mailbox()  # every delivered message has its traceer-ID
-        party, dr = session.party, session.world.draaiboek
+        session.mailbox(party)  # every delivered message has its traceer-ID
+        dr = session.world.draaiboek
         _, pairs, _ = freeze(session.world)
-        ours = {a.msg.pair.pair_id for a in session.attempts if a.msg is not None}
+        attempts = [a for a in session.attempts if a.party is party]
+        ours = {a.msg.pair.pair_id for a in attempts if a.msg is not None}
         ours |= {i.msg.pair.pair_id for i in party.offered}
         by_heen: dict[str, list[Attempt]] = {}
-        for a in session.attempts:
+        for a in attempts:
             heen = session.index.traceer.get(a.als_antwoord_op) if a.als_antwoord_op else None
             if heen is not None and a.status != 204:
                 by_heen.setdefault(heen.pair.pair_id, []).append(a)
@@ -139,7 +147,7 @@ def conformance(session: Session) -> dict[str, Any]:
         for p in pairs:
             if p.pair_id not in ours:
                 continue
-            cls = _class(session, p, by_heen)
+            cls = _class(session, party, p, by_heen)
             classes[cls] += 1
             pair_rows.append({"pair_id": p.pair_id, "pair": p.pair, "standard": p.standard, "release": p.release,
                               "vendor_role": "verzender" if p.sender == party.ident else "ontvanger",
@@ -148,21 +156,21 @@ def conformance(session: Session) -> dict[str, Any]:
                               "heen_submitted": p.heen_submitted, "retour_submitted": p.retour_submitted,
                               "resent_as": p.resent_as, "resent_of": p.resent_of,
                               "refused_retours": [_attempt_ref(session, a) for a in by_heen.get(p.pair_id, [])]})
-        refused = [_attempt_ref(session, a) for a in session.attempts if a.status != 204]
+        refused = [_attempt_ref(session, a) for a in attempts if a.status != 204]
         unconfirmed = [{"traceerId": session.traceer_of(i.msg), "code": i.msg.code, "offered": session.iso(i.offered),
                         "problem": "ontvangst niet bevestigd"} for i in party.mailbox.values()]
-        duplicates = [_attempt_ref(session, a) for a in session.attempts if any(m.code == "CC08" for m in a.meldingen)]
+        duplicates = [_attempt_ref(session, a) for a in attempts if any(m.code == "CC08" for m in a.meldingen)]
         timeline = sorted(
             [{"at": session.iso(a.t), "t": a.t, "event": "verzonden", "subtype": a.subtype, "status": a.status}
-             for a in session.attempts]
+             for a in attempts]
             + [{"at": session.iso(i.offered), "t": i.offered, "event": "ontvangen", "subtype": i.msg.code,
                 "status": 0} for i in party.offered]
             + [{"at": session.iso(t), "t": t, "event": "bevestigd", "subtype": "", "status": 0}
                for t in party.confirmed.values()],
             key=lambda e: (e["t"], e["event"]))
-        requirements = _requirements(session)
+        requirements = _requirements(session, party)
         failed = [r for r in requirements if r["met"] is False]
-        bad_pairs = sum(n for cls, n in classes.items() if cls not in GOOD_CLASSES and cls != "closed_after_deadline")
+        bad_pairs = sum(n for cls, n in classes.items() if cls not in GOOD_CLASSES)
         return {
             "session": {"scenario": session.scenario.id, "scenario_name": session.scenario.name,
                         "seed": session.spec.seed, "party": {"kind": party.kind, "code": party.ident},
@@ -173,7 +181,7 @@ def conformance(session: Session) -> dict[str, Any]:
             "summary": {"requirements": len(requirements), "requirements_met": sum(r["met"] is True for r in requirements),
                         "requirements_failed": len(failed), "requirements_open": sum(r["met"] is None for r in requirements),
                         "pairs": len(pair_rows), "pair_classes": classes, "pairs_needing_attention": bad_pairs,
-                        "messages_sent": len(session.attempts), "messages_refused": len(refused),
+                        "messages_sent": len(attempts), "messages_refused": len(refused),
                         "messages_received": len(party.offered), "messages_unconfirmed": len(unconfirmed),
                         "conform": not failed and bad_pairs == 0 and not refused and not unconfirmed},
             "requirements": requirements,
@@ -182,3 +190,22 @@ def conformance(session: Session) -> dict[str, Any]:
             "protocol_errors": {"unconfirmed": unconfirmed, "duplicate_ids": duplicates},
             "timeline": [{k: v for k, v in e.items() if k != "t"} for e in timeline],
         }
+
+
+def session_report(session: Session) -> dict[str, Any]:
+    """The report of a whole session: the party's report, or with two vendors, one section per party."""
+    if len(session.parties) == 1:
+        return conformance(session, session.party)
+    sections = [conformance(session, party) for party in session.parties.values()]
+    a, b = session.parties.values()
+    between = [p for p in sections[0]["pairs"] if p["counterparty"] == b.ident]
+    first = sections[0]["session"]
+    return {
+        "session": {k: v for k, v in first.items() if k != "party"} | {
+            "parties": [{"kind": p.kind, "code": p.ident} for p in session.parties.values()]},
+        "summary": {"conform": all(s["summary"]["conform"] for s in sections),
+                    "requirements_failed": sum(s["summary"]["requirements_failed"] for s in sections),
+                    "pairs_between": len(between)},
+        "parties": sections,
+        "between": between,
+    }

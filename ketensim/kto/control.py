@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ketensim.kto.conformance import conformance
+from ketensim.kto.party import VendorParty
 from ketensim.kto.limits import BadRequest, json_body
 from ketensim.kto.session import Session
 from ketensim.timeline import AMSTERDAM
@@ -18,9 +19,9 @@ from ketensim.timeline import AMSTERDAM
 __all__ = ["routes", "clock_view"]
 
 
-def clock_view(session: Session, speed_text: str) -> dict[str, Any]:
+def clock_view(session: Session, party: VendorParty, speed_text: str) -> dict[str, Any]:
     """What ``GET /kto/klok`` says: the simulated now and the draaiboek instants that bind the party."""
-    s, clock, dr, party = session.scenario, session.world.clock, session.world.draaiboek, session.party
+    s, clock, dr = session.scenario, session.world.clock, session.world.draaiboek
     return {
         "nu": session.iso(session.now),
         "snelheid": speed_text if speed_text == "step" else float(speed_text),
@@ -44,7 +45,7 @@ async def health(request: Request) -> Response:
 
 async def get_clock(request: Request) -> Response:
     state = request.app.state
-    return JSONResponse(clock_view(state.session, state.clock.speed_text))
+    return JSONResponse(clock_view(state.session, request.state.party, state.clock.speed_text))
 
 
 async def move_clock(request: Request) -> Response:
@@ -67,17 +68,17 @@ async def move_clock(request: Request) -> Response:
         raise BadRequest(f"{text} ligt vóór de gesimuleerde tijd {session.iso(session.now)}; de klok gaat niet terug")
     await run_in_threadpool(session.advance, target, journal=True)
     state.after_input()
-    return JSONResponse(clock_view(session, state.clock.speed_text))
+    return JSONResponse(clock_view(session, request.state.party, state.clock.speed_text))
 
 
 async def report(request: Request) -> Response:
     session: Session = request.app.state.session
-    return JSONResponse(await run_in_threadpool(conformance, session))
+    return JSONResponse(await run_in_threadpool(conformance, session, request.state.party))
 
 
 async def caseload(request: Request) -> Response:
     session: Session = request.app.state.session
-    return JSONResponse(await run_in_threadpool(session.caseload))
+    return JSONResponse(await run_in_threadpool(session.caseload, request.state.party))
 
 
 routes = [

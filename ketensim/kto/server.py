@@ -19,7 +19,7 @@ import uvicorn
 
 from ketensim.kto.app import create_app
 from ketensim.kto.clock import Clock
-from ketensim.kto.conformance import conformance
+from ketensim.kto.conformance import session_report
 from ketensim.kto.report_files import write_report
 from ketensim.kto.session import Session
 
@@ -42,7 +42,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 def write_session_report(session: Session, directory: Path) -> list[Path]:
     """Write the conformance report of ``session`` as it stands into ``directory``."""
-    return write_report(conformance(session), directory)
+    return write_report(session_report(session), directory)
 
 
 class _Finisher:
@@ -63,11 +63,11 @@ class _Finisher:
         write_session_report(self.session, self.directory)
 
 
-def serve(session: Session, clock: Clock, digest: str, directory: Path, sock: socket.socket,
+def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Path, sock: socket.socket,
           announce: Callable[[str], None] = print) -> None:
     """Serve ``session`` on ``sock`` until interrupted; the report is written at the end and on shutdown."""
     finish = _Finisher(session, directory)
-    app = create_app(session, clock, digest, after_input=finish)
+    app = create_app(session, clock, digests, after_input=finish)
     config = uvicorn.Config(app, log_level="warning", access_log=False, limit_concurrency=100,
                             timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024, lifespan="off")
     server = uvicorn.Server(config)

@@ -14,6 +14,7 @@ No method does network I/O; the interfaces in :mod:`ketensim.kto.vecozo` transla
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -48,29 +49,29 @@ class SessionError(KetensimError):
 
 @dataclass(frozen=True)
 class SessionSpec:
-    """What determines a rehearsal besides the vendor's inputs."""
+    """What determines a rehearsal besides the vendors' inputs."""
 
     scenario_text: str
     scenario_name: str  # the file or bundled name it was loaded from (for messages only)
     seed: int
-    kind: str  # aanbieder | gemeente
-    ident: str  # AGB code or CBS gemeentecode; "" lets ketensim choose
+    parties: tuple[tuple[str, str], ...]  # (kind, code): aanbieder/AGB, gemeente/CBS; code "" lets ketensim choose
     start: str  # an instant or anchor expression; "" is the window start
 
     def meta(self) -> dict[str, str]:
         return {"scenario_text": self.scenario_text, "scenario_name": self.scenario_name, "seed": str(self.seed),
-                "kind": self.kind, "ident": self.ident, "start": self.start}
+                "parties": json.dumps([list(p) for p in self.parties]), "start": self.start}
 
     @classmethod
     def from_meta(cls, meta: dict[str, str]) -> SessionSpec:
-        return cls(meta["scenario_text"], meta["scenario_name"], int(meta["seed"]), meta["kind"], meta["ident"],
-                   meta["start"])
+        parties = tuple((kind, code) for kind, code in json.loads(meta["parties"]))
+        return cls(meta["scenario_text"], meta["scenario_name"], int(meta["seed"]), parties, meta["start"])
 
 
 @dataclass(eq=False)
 class Attempt:
     """One message the vendor offered: when, under which ids, and what the hub made of it."""
 
+    party: VendorParty
     t: float
     traceer_id: str
     conversatie_id: str
@@ -89,7 +90,7 @@ class _Index:
     traceer_of: dict[int, str] = field(default_factory=dict)  # message seq -> traceer-ID
     conversation_of: dict[int, str] = field(default_factory=dict)  # pair seq -> conversatie-ID
     attempts_by_traceer: dict[str, Attempt] = field(default_factory=dict)
-    offered_seen: int = 0
+    offered_seen: dict[str, int] = field(default_factory=dict)  # party key -> items indexed
 
 
 def start_instant(scenario: Scenario, text: str) -> datetime:
@@ -120,33 +121,52 @@ class Session:
         self.journal = journal
         self.lock = threading.RLock()
         self.scenario = load_scenario_text(spec.scenario_text, spec.scenario_name)
-        self._vendor: VendorParty | None = None
-        self.world = World(self.scenario, spec.seed, xml=True, keep_xml=self._keeps,
-                           faults=build_faults(self.scenario, spec.seed), party_factory=self._make_party)
-        if self._vendor is None:
-            raise SessionError(f"--party {spec.kind}:{spec.ident}: no such {spec.kind} in scenario "
-                               f"{self.scenario.id} with seed {spec.seed}; leave the code out and ketensim picks one")
-        self.party: VendorParty = self._vendor
+        kinds = [kind for kind, _ in spec.parties]
+        if not kinds or len(set(kinds)) != len(kinds):
+            raise SessionError("--party: give one aanbieder, one gemeente, or one of each")
+        self._wanted = dict(spec.parties)
+        self.parties: dict[str, VendorParty] = {}  # "aanbieder:AGB" -> party, in --party order
+        world = World(self.scenario, spec.seed, xml=True, keep_xml=self._keeps,
+                      faults=build_faults(self.scenario, spec.seed), party_factory=self._make_party)
+        self.world = world
+        for kind, code in spec.parties:
+            if not any(p.kind == kind for p in self.parties.values()):
+                raise SessionError(f"--party {kind}:{code}: no such {kind} in scenario {self.scenario.id} with seed "
+                                   f"{spec.seed}; leave the code out and ketensim picks one")
+        order = [kind for kind, _ in spec.parties]
+        self.parties = dict(sorted(self.parties.items(), key=lambda kv: order.index(kv[1].kind)))
+        self.spec = replace(spec, parties=tuple((p.kind, p.ident) for p in self.parties.values()))
         self.attempts: list[Attempt] = []
         self.index = _Index()
-        self.start = self.world.clock.to_sim(start_instant(self.scenario, spec.start))
-        self.end = self.world.draaiboek.end
-        self.world.start()
-        # the stand-in plays the party at full speed until the hand-over, then the vendor does
-        self.world.run_until(self.start)
-        self.party.hand_over()
-        self._caseload = self._caseload_at_handover()
-        self._gemeente_codes = {g.code for g in self.world.caseload.gemeenten}
-        self._aanbieder_codes = set(self.world.aanbieders)
+        self.start = world.clock.to_sim(start_instant(self.scenario, spec.start))
+        self.end = world.draaiboek.end
+        world.start()
+        # the stand-ins play the parties at full speed until the hand-over, then the vendors do
+        world.run_until(self.start)
+        for party in self.parties.values():
+            party.hand_over()
+        self._caseload = {key: self._caseload_at_handover(party) for key, party in self.parties.items()}
+        self._codes = {"gemeente": {g.code for g in world.caseload.gemeenten}, "aanbieder": set(world.aanbieders)}
         self._cases: dict[tuple[str, str, str], Case] | None = None
+
+    @property
+    def party(self) -> VendorParty:
+        """The first (for a one-vendor session: the only) vendor party."""
+        return next(iter(self.parties.values()))
+
+    def party_for(self, key: str) -> VendorParty:
+        return self.parties[key]
 
     # --- setting up -----------------------------------------------------------------------------
     def _make_party(self, world: World, kind: str, ident: str, profile: Any, seed: str) -> Any:
         from ketensim.chain.actors import SimParty
 
-        if kind == self.spec.kind and self._vendor is None and ident == (self.spec.ident or self._pick(world, kind)):
-            self._vendor = VendorParty(world, kind, ident, profile, seed)
-            return self._vendor
+        if kind in self._wanted and not any(p.kind == kind for p in self.parties.values()):
+            wanted = self._wanted[kind] or self._pick(world, kind)
+            if ident == wanted:
+                party = VendorParty(world, kind, ident, profile, seed)
+                self.parties[party.key] = party
+                return party
         return SimParty(world, kind, ident, profile, seed)
 
     def _pick(self, world: World, kind: str) -> str:
@@ -156,12 +176,11 @@ class Session:
             code = case.aanbieder.agb if kind == "aanbieder" else case.gemeente.code
             counts[code] = counts.get(code, 0) + 1
         chosen = min(counts, key=lambda code: (-counts[code], code))
-        self.spec = replace(self.spec, ident=chosen)
+        self._wanted[kind] = chosen
         return chosen
 
     def _keeps(self, msg: Message) -> bool:
-        party = self._vendor
-        return party is not None and msg.receiver is party
+        return getattr(msg.receiver, "key", "") in self.parties
 
     @classmethod
     def create(cls, directory: Path, spec: SessionSpec) -> Session:
@@ -218,60 +237,62 @@ class Session:
     # --- inputs -----------------------------------------------------------------------------------
     def _apply(self, entry: Entry) -> None:
         self.world.run_until(entry.t)
-        if entry.kind == "submit":
-            self._submit(Submission(payload=entry.payload or b"", **entry.data))
-        elif entry.kind == "confirm":
-            self._confirm(entry.data["traceerId"])
+        data = dict(entry.data)
+        party = self.parties.get(data.pop("party", ""), None) if entry.kind != "advance" else None
+        if entry.kind == "submit" and party is not None:
+            self._submit(party, Submission(payload=entry.payload or b"", **data))
+        elif entry.kind == "confirm" and party is not None:
+            self._confirm(party, data["traceerId"])
         elif entry.kind != "advance":
             raise SessionError(f"{self.journal.path if self.journal else 'journal'}: entry {entry.seq} has unknown "
                                f"kind {entry.kind!r}")
 
-    def submit(self, sub: Submission, t: float) -> Attempt:
-        """The vendor offers ``sub``, arriving at simulated ``t``; journaled before this returns."""
+    def submit(self, party: VendorParty, sub: Submission, t: float) -> Attempt:
+        """``party``'s system offers ``sub``, arriving at simulated ``t``; journaled before this returns."""
         with self.lock:
             self.advance(t)
-            attempt = self._submit(sub)
+            attempt = self._submit(party, sub)
             if self.journal is not None:
                 data = {k: v for k, v in sub.__dict__.items() if k != "payload"}
-                self.journal.append("submit", self.now, data, sub.payload)
+                self.journal.append("submit", self.now, {**data, "party": party.key}, sub.payload)
             return attempt
 
-    def confirm(self, traceer_id: str, t: float) -> bool:
-        """The vendor confirms receipt of a message in its mailbox; False if there is no such message."""
+    def confirm(self, party: VendorParty, traceer_id: str, t: float) -> bool:
+        """``party`` confirms receipt of a message in its mailbox; False if there is no such message."""
         with self.lock:
             self.advance(t)
-            if not self._confirm(traceer_id):
+            if not self._confirm(party, traceer_id):
                 return False
             if self.journal is not None:
-                self.journal.append("confirm", self.now, {"traceerId": traceer_id})
+                self.journal.append("confirm", self.now, {"traceerId": traceer_id.lower(), "party": party.key})
             return True
 
-    def _confirm(self, traceer_id: str) -> bool:
+    def _confirm(self, party: VendorParty, traceer_id: str) -> bool:
         self._sync_offered()
         msg = self.index.traceer.get(traceer_id.lower())
-        if msg is None or msg.seq not in self.party.mailbox:
+        if msg is None or msg.seq not in party.mailbox:
             return False
-        self.party.confirm(msg)
+        party.confirm(msg)
         return True
 
-    def _context(self) -> Context:
+    def _context(self, party: VendorParty) -> Context:
         self._sync_offered()
-        receivers = self._gemeente_codes if self.party.kind == "aanbieder" else self._aanbieder_codes
+        receivers = self._codes["gemeente" if party.kind == "aanbieder" else "aanbieder"]
 
         def heen(traceer: str) -> Message | None:
             msg = self.index.traceer.get(traceer)
-            return msg if msg is not None and msg.receiver is self.party and msg.role == "heen" else None
+            return msg if msg is not None and msg.receiver is party and msg.role == "heen" else None
 
         dr = self.world.draaiboek
-        return Context(self.party.kind, self.party.ident, receivers.__contains__,
+        return Context(party.kind, party.ident, receivers.__contains__,
                        lambda t: t in self.index.attempts_by_traceer or t in self.index.traceer, heen,
                        lambda release, number: dr.admits(release, number, self.now))
 
-    def _submit(self, sub: Submission) -> Attempt:
+    def _submit(self, party: VendorParty, sub: Submission) -> Attempt:
         now = self.now
-        verdict = judge(sub, self._context())
+        verdict = judge(sub, self._context(party))
         traceer = sub.traceer_id.lower()
-        attempt = Attempt(now, traceer, sub.conversatie_id.lower(), sub.berichtsubtype, 422,
+        attempt = Attempt(party, now, traceer, sub.conversatie_id.lower(), sub.berichtsubtype, 422,
                           als_antwoord_op=sub.als_antwoord_op.lower())
         self.attempts.append(attempt)
         if traceer and traceer not in self.index.attempts_by_traceer:
@@ -279,7 +300,7 @@ class Session:
         if isinstance(verdict, Refused):
             attempt.meldingen = verdict.meldingen
             return attempt
-        msg = self._enter(verdict, sub, traceer)
+        msg = self._enter(party, verdict, sub, traceer)
         attempt.msg = msg
         if msg.hub_result == "withdrawn":
             attempt.status = 503
@@ -296,15 +317,15 @@ class Session:
             attempt.status = 204  # accepted, or waiting at a hub that is down (it takes it when up)
         return attempt
 
-    def _enter(self, ok: Admitted, sub: Submission, traceer: str) -> Message:
+    def _enter(self, party: VendorParty, ok: Admitted, sub: Submission, traceer: str) -> Message:
         """Put an admitted message into the chain through the sender's hub (the chain's own judgement)."""
-        world, party, mt = self.world, self.party, ok.mt
+        world, mt = self.world, ok.mt
         if ok.heen is not None:
             heen = ok.heen
             receiver, case = heen.sender, heen.case
         else:
             receiver = world.gemeenten[ok.receiver] if party.kind == "aanbieder" else world.aanbieders[ok.receiver]
-            case = self._case(ok, receiver)
+            case = self._case(party, ok, receiver)
             heen = None
         msg = party.vendor_message(mt.number, mt.standard, mt.role, receiver, case, heen, mt.release, f"vendor:{traceer}")
         self.index.traceer[traceer] = msg
@@ -328,40 +349,42 @@ class Session:
                 old.pair.resent_as, msg.pair.resent_of = msg.pair, old.pair
                 return
 
-    def _case(self, ok: Admitted, receiver: Any) -> Case:
+    def _case(self, party: VendorParty, ok: Admitted, receiver: Any) -> Case:
         """The vendor's case of this client at this counterparty; a new one for a client it did not have."""
-        world, party = self.world, self.party
+        world = self.world
         if self._cases is None:
             self._cases = {}
             for case in world.caseload.cases:
-                if party in world.parties_of(case):
-                    self._cases[(case.client.bsn, case.gemeente.code, case.standard)] = case
+                for p in world.parties_of(case):
+                    if p.key in self.parties:
+                        self._cases[(p.key, case.client.bsn, case.gemeente.code, case.aanbieder.agb)] = case
         gemeente_code = receiver.ident if party.kind == "aanbieder" else party.ident
-        key = (ok.bsn, gemeente_code, ok.mt.standard)
+        agb = party.ident if party.kind == "aanbieder" else receiver.ident
+        key = (party.key, ok.bsn, gemeente_code, agb)
         case = self._cases.get(key)
         if case is not None:
             return case
         population = world.caseload.population
         gemeente = next(g for g in world.caseload.gemeenten if g.code == gemeente_code)
         known = next((c for c in population.clients if c.bsn == ok.bsn), None)
+        standard = ok.mt.standard
         seed = int.from_bytes(hashlib.blake2b(f"{self.spec.seed}:vendorclient:{key}".encode(), digest_size=8).digest(),
                               "big")
-        if known is not None and known.gemeente.code == gemeente_code and known.standard == ok.mt.standard:
+        if known is not None and known.gemeente.code == gemeente_code and known.standard == standard:
             client = known
         else:
-            client = Client(ok.bsn, ok.mt.standard, gemeente, world.calendar.date_of(self.now).replace(year=1980), "0",
+            client = Client(ok.bsn, standard, gemeente, world.calendar.date_of(self.now).replace(year=1980), "0",
                             seed)
             if known is None:
                 world.codec.register_client(client)
-        aanbieder = (next(a for a in population.aanbieders if a.agb == party.ident) if party.kind == "aanbieder"
-                     else next(a for a in population.aanbieders if a.agb == receiver.ident))
+        aanbieder = next(a for a in population.aanbieders if a.agb == agb)
         case = Case(next(world.caseload._seq), client, aanbieder, world.calendar.date_of(self.now), seed, started=True)
         self._cases[key] = case
         return case
 
-    def _caseload_at_handover(self) -> list[dict[str, Any]]:
-        """The vendor's active cases when it takes over (its toewijzingen drawn now, in case order)."""
-        world, party = self.world, self.party
+    def _caseload_at_handover(self, party: VendorParty) -> list[dict[str, Any]]:
+        """``party``'s active cases when it takes over (their toewijzingen drawn now, in case order)."""
+        world = self.world
         population = world.caseload.population
         out = []
         for case in world.caseload.cases:
@@ -376,21 +399,22 @@ class Session:
                         "gestart": case.started})
         return out
 
-    def caseload(self) -> list[dict[str, Any]]:
-        """The vendor's own caseload at the hand-over: what its system holds when the rehearsal starts."""
-        return list(self._caseload)
+    def caseload(self, party: VendorParty) -> list[dict[str, Any]]:
+        """``party``'s own caseload at the hand-over: what its system holds when the rehearsal starts."""
+        return list(self._caseload[party.key])
 
     # --- what the vendor reads ------------------------------------------------------------------
     def _sync_offered(self) -> None:
         """Give every message that entered the mailbox since the last look its traceer-ID."""
-        offered = self.party.offered
-        for item in offered[self.index.offered_seen:]:
-            msg = item.msg
-            if msg.seq not in self.index.traceer_of:
-                traceer = derived_uuid(self.spec.seed, "traceer", msg.seq)
-                self.index.traceer[traceer] = msg
-                self.index.traceer_of[msg.seq] = traceer
-        self.index.offered_seen = len(offered)
+        for party in self.parties.values():
+            offered = party.offered
+            for item in offered[self.index.offered_seen.get(party.key, 0):]:
+                msg = item.msg
+                if msg.seq not in self.index.traceer_of:
+                    traceer = derived_uuid(self.spec.seed, "traceer", msg.seq)
+                    self.index.traceer[traceer] = msg
+                    self.index.traceer_of[msg.seq] = traceer
+            self.index.offered_seen[party.key] = len(offered)
 
     def traceer_of(self, msg: Message) -> str:
         return self.index.traceer_of.get(msg.seq, "")
@@ -399,21 +423,21 @@ class Session:
         pair_seq = msg.pair.seq
         return self.index.conversation_of.get(pair_seq) or derived_uuid(self.spec.seed, "conversatie", pair_seq)
 
-    def mailbox(self, limit: int = MAILBOX_PAGE) -> list[MailItem]:
-        """The oldest unconfirmed messages for the vendor, at most ``limit``."""
+    def mailbox(self, party: VendorParty, limit: int = MAILBOX_PAGE) -> list[MailItem]:
+        """The oldest unconfirmed messages for ``party``, at most ``limit``."""
         with self.lock:
             self._sync_offered()
-            return list(self.party.mailbox.values())[:limit]
+            return list(party.mailbox.values())[:limit]
 
     def message(self, traceer_id: str) -> Message | None:
         with self.lock:
             self._sync_offered()
             return self.index.traceer.get(traceer_id.lower())
 
-    def payload(self, traceer_id: str) -> bytes | None:
-        """The XML of a message delivered to the vendor (also after it was confirmed)."""
+    def payload(self, party: VendorParty, traceer_id: str) -> bytes | None:
+        """The XML of a message delivered to ``party`` (also after it was confirmed)."""
         with self.lock:
             msg = self.message(traceer_id)
-            if msg is None or msg.receiver is not self.party:
+            if msg is None or msg.receiver is not party:
                 return None
             return self.world.codec.kept.get(msg.message_id)

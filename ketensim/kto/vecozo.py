@@ -27,6 +27,7 @@ from starlette.routing import Route
 from ketensim.chain.message import Message
 from ketensim.kto.ids import is_uuid4
 from ketensim.kto.judge import Submission
+from ketensim.kto.party import VendorParty
 from ketensim.kto.limits import MAX_META_BYTES, MAX_PAYLOAD_BYTES, BadRequest, json_body, read_body
 from ketensim.kto.session import MAILBOX_PAGE, Attempt, Session
 
@@ -90,6 +91,11 @@ def _submission(meta: Any, payload: bytes) -> Submission:
 
 async def push(request: Request) -> Response:
     session: Session = request.app.state.session
+    party: VendorParty = request.state.party
+    if party.kind != "aanbieder":
+        return problem(403, "Alleen voor aanbieders", [{"code": "IB002", "omschrijving": "Niet geautoriseerd",
+                                                        "toelichting": "een gemeente biedt berichten aan via de "
+                                                        "GGk-koppeling (StUF)", "plek": ""}])
     arrival = request.app.state.clock.target(session.now)
     await read_body(request, MAX_PAYLOAD_BYTES + MAX_META_BYTES + 65536)
     try:
@@ -109,7 +115,7 @@ async def push(request: Request) -> Response:
     except json.JSONDecodeError as err:
         raise BadRequest(f"berichtMetadata is geen JSON: {err.msg} (positie {err.pos})") from None
     sub = _submission(meta, payload)
-    attempt: Attempt = await run_in_threadpool(session.submit, sub, arrival)
+    attempt: Attempt = await run_in_threadpool(session.submit, party, sub, arrival)
     request.app.state.after_input()
     if attempt.status == 204:
         msg = attempt.msg
@@ -130,13 +136,13 @@ def _traceer(request: Request) -> str:
 async def mailbox(request: Request) -> Response:
     session: Session = request.app.state.session
     with session.lock:
-        items = session.mailbox(MAILBOX_PAGE)
+        items = session.mailbox(request.state.party, MAILBOX_PAGE)
         return JSONResponse([_view(session, i.msg, i.offered) for i in items])
 
 
 async def payload(request: Request) -> Response:
     session: Session = request.app.state.session
-    data = session.payload(_traceer(request))
+    data = session.payload(request.state.party, _traceer(request))
     if data is None:
         return problem(404, "Onbekend bericht", [{"code": "", "omschrijving": "Onbekend bericht",
                                                   "toelichting": "geen bericht met dit traceerId voor u", "plek": ""}])
@@ -147,7 +153,7 @@ async def confirm(request: Request) -> Response:
     session: Session = request.app.state.session
     traceer = _traceer(request)
     arrival = request.app.state.clock.target(session.now)
-    done = await run_in_threadpool(session.confirm, traceer, arrival)
+    done = await run_in_threadpool(session.confirm, request.state.party, traceer, arrival)
     request.app.state.after_input()
     if not done:
         return problem(404, "Onbekend bericht", [{"code": "", "omschrijving": "Onbekend bericht",
@@ -162,24 +168,26 @@ async def search(request: Request) -> Response:
     subtype = str(query.get("berichtsubtype") or (query.get("berichtstroom") or {}).get("berichtsubtype") or "").upper()
     conversatie = str(query.get("conversatieId") or "").lower()
     answer_to = str(query.get("alsAntwoordOp") or "").lower()
+    party: VendorParty = request.state.party
     with session.lock:
-        session.mailbox()
+        session.mailbox(party)
         found = []
-        for item in session.party.offered:
+        for item in party.offered:
             view = _view(session, item.msg, item.offered)
             if ((not subtype or view["routering"]["berichtstroom"]["berichtsubtype"] == subtype)
                     and (not conversatie or view["conversatieId"] == conversatie)
                     and (not answer_to or view["alsAntwoordOp"] == answer_to)):
-                view["bevestigd"] = item.msg.seq in session.party.confirmed
+                view["bevestigd"] = item.msg.seq in party.confirmed
                 found.append(view)
         return JSONResponse(found[:MAILBOX_PAGE])
 
 
-def _history(session: Session, traceer: str) -> list[dict[str, Any]]:
+def _history(session: Session, party: VendorParty, traceer: str) -> list[dict[str, Any]]:
+    """The statuses of one of ``party``'s messages (sent or received); none for anyone else's."""
     attempt = session.index.attempts_by_traceer.get(traceer)
     events: list[tuple[float, str, list[dict[str, str]]]] = []
     msg = session.index.traceer.get(traceer)
-    if attempt is not None:
+    if attempt is not None and attempt.party is party:
         events.append((attempt.t, "Ontvangen", []))
         meldingen = [m.as_dict() for m in attempt.meldingen]
         if attempt.status == 503:
@@ -187,12 +195,14 @@ def _history(session: Session, traceer: str) -> list[dict[str, Any]]:
         elif attempt.status != 204:
             events.append((attempt.t, "AfgekeurdDoorDienst", meldingen))
         msg = attempt.msg if attempt.status == 204 else None
-    elif msg is not None and msg.receiver is session.party:
-        item = next((i for i in session.party.offered if i.msg is msg), None)
+    elif msg is not None and msg.receiver is party:
+        item = next((i for i in party.offered if i.msg is msg), None)
         if item is not None:
             events.append((item.offered, "Bezorgd", []))
-        if msg.seq in session.party.confirmed:
-            events.append((session.party.confirmed[msg.seq], "OpgehaaldDoorOntvanger", []))
+        if msg.seq in party.confirmed:
+            events.append((party.confirmed[msg.seq], "OpgehaaldDoorOntvanger", []))
+        msg = None
+    else:
         msg = None
     if msg is not None:
         if msg.delivered >= 0:
@@ -211,15 +221,15 @@ async def statuses(request: Request) -> Response:
     for value in (traceer, conversatie):
         if value and not is_uuid4(value):
             raise BadRequest(f"{value[:60]!r} is geen UUID versie 4")
+    party: VendorParty = request.state.party
     with session.lock:
-        session.mailbox()
+        session.mailbox(party)
         if traceer:
             ids = [traceer]
         else:
-            ids = [a.traceer_id for a in session.attempts if a.conversatie_id == conversatie]
-            ids += [session.traceer_of(i.msg) for i in session.party.offered
-                    if session.conversatie_of(i.msg) == conversatie]
-        result = [{"traceerId": t, "statussen": _history(session, t)} for t in dict.fromkeys(ids)]
+            ids = [a.traceer_id for a in session.attempts if a.conversatie_id == conversatie and a.party is party]
+            ids += [session.traceer_of(i.msg) for i in party.offered if session.conversatie_of(i.msg) == conversatie]
+        result = [{"traceerId": t, "statussen": _history(session, party, t)} for t in dict.fromkeys(ids)]
         result = [r for r in result if r["statussen"]]
     if traceer and not result:
         return problem(404, "Onbekend bericht")

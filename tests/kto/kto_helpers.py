@@ -28,7 +28,7 @@ from ketensim.standards.catalogue import get_catalogue
 from ketensim.standards.payload import Header
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
-_TOKEN = re.compile(r"token \(shown once, keep it\): (\S+)")
+_TOKEN = re.compile(r"token for \w+ \d+ \(shown once, keep it\): (\S+)")
 
 
 @dataclass

@@ -176,7 +176,8 @@ def test_a_paced_clock_runs_on_its_own_and_stamps_a_message_when_it_arrives(serv
     assert client.post("/kto/klok", json={"tot": "2022-04-01T00:00"}).status_code == 409
 
 
-@pytest.mark.parametrize("flag", [["--party", "gemeente"], ["--party", "aanbieder:12"], ["--speed", "fast"],
+@pytest.mark.parametrize("flag", [["--party", "aanbieder", "--party", "aanbieder:12345678"], ["--party", "aanbieder:12"],
+                                  ["--party", "gemeente:12"], ["--party", "zorgkantoor"], ["--speed", "fast"],
                                   ["--start", "morgen"], ["--start", "2030-01-01T00:00"]])
 def test_bad_serve_flags_are_one_line_errors(flag, tmp_path):
     import subprocess
