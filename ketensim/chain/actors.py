@@ -32,6 +32,8 @@ __all__ = ["SimParty"]
 class SimParty:
     """A simulated gemeente or aanbieder."""
 
+    external = False  # True for a party whose messages come from a vendor's system (see ketensim.kto.party)
+
     def __init__(self, world: ChainWorld, kind: str, ident: str, profile: ActorProfile, seed: str) -> None:
         self.world = world
         self.kind = kind

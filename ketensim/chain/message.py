@@ -86,6 +86,7 @@ class Party(Protocol):
     kind: str  # gemeente | aanbieder
     ident: str  # CBS gemeentecode or AGB code
     key: str
+    external: bool  # its messages come from a vendor's system, not from the simulation
 
     def on_delivered(self, msg: Message) -> None:
         """A hub made ``msg`` available to this party."""

@@ -194,6 +194,8 @@ class Traffic:
 
     def _answer(self, request: Message) -> None:
         gemeente, aanbieder = request.receiver, request.sender
+        if gemeente.external:
+            return  # a vendor's system gives its own answer (see World.link_answer)
         key = request.key + ">answer"
         grant = self.world.rng(key + "?").random() < _GRANT_SHARE
         intent = "toewijzing" if request.number == "315" else "wijziging"

@@ -209,6 +209,20 @@ class World:
         state.answer, state.number = msg, msg.number
         self._answer_of[msg.seq] = state
 
+    def awaits_answer(self, request: Message) -> bool:
+        return request.seq in self._awaited
+
+    def link_answer(self, request: Message, answer: Message) -> bool:
+        """A vendor's gemeente answered ``request`` with ``answer`` (301 or 319); False if none was awaited."""
+        state = self._awaited.pop(request.seq, None)
+        if state is None:
+            return False
+        state.number, state.answer = answer.number, answer
+        self._answer_of[answer.seq] = state
+        if answer.number == "319" and request.release != answer.release:
+            state.forbidden = True  # the standard lets a 319 answer only a request of its own release
+        return True
+
     def answer_allowed(self, msg: Message, release: str) -> bool:
         return not (msg.number == "319" and msg.answer_to is not None and msg.answer_to.release != release)
 

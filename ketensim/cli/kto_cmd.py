@@ -69,12 +69,15 @@ def kto() -> None:
               "[default: window start]. The chain before it is simulated at full speed.")
 @click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=Path("kto-data"),
               show_default=True, help="Directory for the journal and the report.")
+@click.option("--deliver-to", "deliver_to", default="",
+              help="URL of the gemeente system's own OntvangAsynchroon endpoint (webservice); without it the "
+                   "gemeente reads its mailbox as a portal user.")
 @click.option("--resume", is_flag=True, help="Go on with the session journaled in --data (after a crash or stop).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8470, show_default=True,
               help="Port to listen on (0: any free port).")
-def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: str, start: str, data: Path, resume: bool,
-              host: str, port: int) -> None:
+def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: str, start: str, data: Path,
+              deliver_to: str, resume: bool, host: str, port: int) -> None:
     """Start (or --resume) a rehearsal and serve the VECOZO-style interface to the vendor's system.
 
     The bearer token is printed once; only its hash is stored.
@@ -98,6 +101,7 @@ def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: st
         session = Session.resume(data)
         meta = session.journal.meta() if session.journal else {}
         digests, speed = json.loads(meta["tokens"]), meta.get("speed", speed)
+        deliver_to = deliver_to or meta.get("deliver_to", "")
         tokens = None
     else:
         if scenario is None:
@@ -121,6 +125,12 @@ def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: st
         assert session.journal is not None
         session.journal.set_meta("tokens", json.dumps(digests, sort_keys=True))
         session.journal.set_meta("speed", speed)
+        session.journal.set_meta("deliver_to", deliver_to)
+    gemeente = next((key for key, p in session.parties.items() if p.kind == "gemeente"), None)
+    if deliver_to and gemeente is None:
+        raise click.UsageError("--deliver-to is for a gemeente party; add --party gemeente[:CBS]")
+    if deliver_to and not deliver_to.startswith(("http://", "https://")):
+        raise click.UsageError(f"--deliver-to {deliver_to!r}: expected an http(s) URL")
     sock = bind(host, port)
     clock = StepClock() if speed == "step" else PacedClock(float(speed), session.now)
     s = session.scenario
@@ -134,7 +144,11 @@ def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: st
             echo(f"  token for {key.replace(':', ' ')} (shown once, keep it): {tokens[key]}")
         else:
             echo(f"  token for {key.replace(':', ' ')}: the one shown when the session was started")
-    serve(session, clock, digests, data, sock, announce=echo)
+    if gemeente is not None:
+        echo(f"  gemeente {gemeente.split(':')[1]}: " + (f"delivered to {deliver_to} (webservice)" if deliver_to
+                                                        else "reads its mailbox as a portal user (GET /berichten)"))
+    serve(session, clock, digests, data, sock, announce=echo,
+          deliver_to={gemeente: deliver_to} if deliver_to and gemeente else None)
 
 
 def _echo(text: str) -> None:

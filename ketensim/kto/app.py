@@ -22,7 +22,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ketensim.kto import control, vecozo
+from ketensim.kto import control, ggk, vecozo
 from ketensim.kto.clock import Clock
 from ketensim.kto.limits import BadRequest, TooLarge
 from ketensim.kto.session import Session
@@ -82,17 +82,19 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 
 def create_app(session: Session, clock: Clock, digests: dict[str, str],
-               after_input: Callable[[], None] = lambda: None) -> Starlette:
+               after_input: Callable[[], None] = lambda: None, settle: Callable[[], None] = lambda: None) -> Starlette:
     """The ASGI app of one session; ``digests`` maps each party key to its token's hash.
 
-    ``after_input`` runs after every input (e.g. to notice the end of the window).
+    ``after_input`` runs after every input (e.g. to notice the end of the window); ``settle`` after the
+    step clock moved, until what became due for delivery to a gemeente's endpoint has been delivered.
     """
     app = Starlette(
-        routes=[*control.routes, *vecozo.routes],
+        routes=[*control.routes, *vecozo.routes, *ggk.routes],
         middleware=[Middleware(_Auth, digests=digests)],
         exception_handlers={BadRequest: _bad_request, HTTPException: _http_error, Exception: _crash},
     )
     app.state.session = session
     app.state.clock = clock
     app.state.after_input = after_input
+    app.state.settle = settle
     return app

@@ -156,7 +156,8 @@ def conformance(session: Session, party: VendorParty | None = None) -> dict[str,
                               "heen_submitted": p.heen_submitted, "retour_submitted": p.retour_submitted,
                               "resent_as": p.resent_as, "resent_of": p.resent_of,
                               "refused_retours": [_attempt_ref(session, a) for a in by_heen.get(p.pair_id, [])]})
-        refused = [_attempt_ref(session, a) for a in attempts if a.status != 204]
+        refused = [_attempt_ref(session, a) for a in attempts if a.status not in (204, 200)]
+        foutberichten = [_attempt_ref(session, a) for a in attempts if a.status == 200]
         unconfirmed = [{"traceerId": session.traceer_of(i.msg), "code": i.msg.code, "offered": session.iso(i.offered),
                         "problem": "ontvangst niet bevestigd"} for i in party.mailbox.values()]
         duplicates = [_attempt_ref(session, a) for a in attempts if any(m.code == "CC08" for m in a.meldingen)]
@@ -188,6 +189,7 @@ def conformance(session: Session, party: VendorParty | None = None) -> dict[str,
             "pairs": pair_rows,
             "refused": refused,
             "protocol_errors": {"unconfirmed": unconfirmed, "duplicate_ids": duplicates},
+            "error_messages_sent": foutberichten,
             "timeline": [{k: v for k, v in e.items() if k != "t"} for e in timeline],
         }
 

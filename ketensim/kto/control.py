@@ -67,6 +67,7 @@ async def move_clock(request: Request) -> Response:
     if target < session.now - 1e-9:
         raise BadRequest(f"{text} ligt vóór de gesimuleerde tijd {session.iso(session.now)}; de klok gaat niet terug")
     await run_in_threadpool(session.advance, target, journal=True)
+    await run_in_threadpool(state.settle)  # deliveries due by now are made before the clock answers
     state.after_input()
     return JSONResponse(clock_view(session, request.state.party, state.clock.speed_text))
 

@@ -61,6 +61,7 @@ class Admitted:
     bsn: str
     heen: Message | None
     stub: HeenHeader
+    referentie: str = ""  # ReferentieAanbieder of the payload: the request a 301/319 answers
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,11 @@ def judge(sub: Submission, ctx: Context) -> Admitted | Refused:
         return Refused((doc,))
     tree, mt = doc
     root = tree.getroot()
-    afzender, ontvanger, ident, dagtekening, _ = _header(root)
+    afzender, ontvanger, ident, dagtekening, head = _header(root)
     # a retour repeats its heen's header (Afzender and Ontvanger unchanged); 325/304 name their own sender
     mirrored = mt.role == "retour" and mt.number not in ("325", "304")
+    if mt.role == "retour" and not mirrored:
+        ident = _text(head, "DeclaratieIdentificatie", "Identificatie")  # the declaratie it answers
     sender, receiver = (ontvanger, afzender) if mirrored else (afzender, ontvanger)
     sender_at = "/Bericht/Header/" + ("Ontvanger" if mirrored else "Afzender")
     receiver_at = "/Bericht/Header/" + ("Afzender" if mirrored else "Ontvanger")
@@ -220,9 +223,14 @@ def judge(sub: Submission, ctx: Context) -> Admitted | Refused:
         refusal = _retour_fits(mt, heen, sub, receiver, ident, ctx)
         if refusal is not None:
             return Refused((refusal,))
-    bsn = next((el.text.strip() for el in root.iter() if isinstance(el.tag, str)
-                and etree.QName(el).localname == "Bsn" and el.text), "")
-    return Admitted(mt, receiver, bsn, heen, _stub(afzender, ontvanger, ident, dagtekening))
+    bsn, referentie = _first(root, "Bsn"), _first(root, "ReferentieAanbieder")
+    return Admitted(mt, receiver, bsn, heen, _stub(afzender, ontvanger, ident, dagtekening), referentie)
+
+
+def _first(root: etree._Element, name: str) -> str:
+    """The text of the first element named ``name`` anywhere in the message ("" if none)."""
+    return next((el.text.strip() for el in root.iter() if isinstance(el.tag, str)
+                 and etree.QName(el).localname == name and el.text), "")
 
 
 def _retour_fits(mt: MessageType, heen: Message | None, sub: Submission, receiver: str, ident: str,

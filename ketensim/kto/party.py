@@ -62,7 +62,9 @@ class VendorParty(SimParty):
             if msg.receiver is not self or msg.hub_result != "accepted" or msg.delivered < 0:
                 continue
             unanswered_heen = msg.role == "heen" and msg.pair.retour is None
-            if msg.read >= 0 and not unanswered_heen:
+            # a request the stand-in read still waits for its functional answer: the vendor gives it
+            unanswered_request = msg.role == "heen" and world.awaits_answer(msg)
+            if msg.read >= 0 and not (unanswered_heen or unanswered_request):
                 continue
             if msg.pair.unread:
                 if msg.release != dr.old or now >= cutoff:
@@ -104,6 +106,8 @@ class VendorParty(SimParty):
             msg.read = world.env.now
             if not msg.pair.unread:
                 world.message_read(msg)
+            if self.kind == "gemeente" and msg.role == "heen" and msg.number in ("315", "317"):
+                world.expect_answer(msg)  # a functional answer (301 or 319) is now due from the vendor
 
     # --- what the vendor sends ------------------------------------------------------------------
     def vendor_message(self, number: str, standard: str, role: str, receiver: SimParty, case: Case,

@@ -20,6 +20,7 @@ import uvicorn
 from ketensim.kto.app import create_app
 from ketensim.kto.clock import Clock
 from ketensim.kto.conformance import session_report
+from ketensim.kto.delivery import Deliverer
 from ketensim.kto.report_files import write_report
 from ketensim.kto.session import Session
 
@@ -27,6 +28,7 @@ __all__ = ["serve", "bind", "write_session_report"]
 
 _TICK_SECONDS = 0.1
 _POSITION_SECONDS = 1.0
+_SETTLE_SECONDS = 30.0  # how long a step of the clock waits for deliveries to a gemeente's endpoint
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -64,10 +66,20 @@ class _Finisher:
 
 
 def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Path, sock: socket.socket,
-          announce: Callable[[str], None] = print) -> None:
-    """Serve ``session`` on ``sock`` until interrupted; the report is written at the end and on shutdown."""
+          announce: Callable[[str], None] = print, deliver_to: dict[str, str] | None = None) -> None:
+    """Serve ``session`` on ``sock`` until interrupted; the report is written at the end and on shutdown.
+
+    ``deliver_to`` maps a gemeente party's key to the URL of its own ``OntvangAsynchroon`` endpoint.
+    """
     finish = _Finisher(session, directory)
-    app = create_app(session, clock, digests, after_input=finish)
+    deliverers = [Deliverer(session, session.parties[key], url, clock, directory)
+                  for key, url in (deliver_to or {}).items()]
+
+    def settle() -> None:
+        for deliverer in deliverers:
+            deliverer.settled(_SETTLE_SECONDS)
+
+    app = create_app(session, clock, digests, after_input=finish, settle=settle)
     config = uvicorn.Config(app, log_level="warning", access_log=False, limit_concurrency=100,
                             timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024, lifespan="off")
     server = uvicorn.Server(config)
@@ -85,6 +97,8 @@ def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Pa
 
     pacer = threading.Thread(target=pace, name="ketensim-kto-pacer", daemon=True)
     pacer.start()
+    for deliverer in deliverers:
+        deliverer.start()
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     announce(f"listening on http://{shown}:{port}  (Ctrl-C stops; the report is written to {directory})")
@@ -93,6 +107,8 @@ def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Pa
     finally:
         stop.set()
         pacer.join(timeout=5)
+        for deliverer in deliverers:
+            deliverer.stop()
         session.note_position()
         if not finish.done:
             write_session_report(session, directory)

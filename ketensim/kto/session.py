@@ -243,6 +243,8 @@ class Session:
             self._submit(party, Submission(payload=entry.payload or b"", **data))
         elif entry.kind == "confirm" and party is not None:
             self._confirm(party, data["traceerId"])
+        elif entry.kind == "refusal" and party is not None:
+            self._refusal(party, data)
         elif entry.kind != "advance":
             raise SessionError(f"{self.journal.path if self.journal else 'journal'}: entry {entry.seq} has unknown "
                                f"kind {entry.kind!r}")
@@ -266,6 +268,30 @@ class Session:
             if self.journal is not None:
                 self.journal.append("confirm", self.now, {"traceerId": traceer_id.lower(), "party": party.key})
             return True
+
+    def refuse(self, party: VendorParty, t: float, traceer_id: str, subtype: str, meldingen: tuple[Melding, ...],
+               status: int = 422) -> Attempt:
+        """Record a message an interface refused before the hub could judge it (e.g. a bad StUF envelope).
+
+        ``status`` 200 records a foutbericht (Fo01) the vendor sent: received, but not a message in the chain.
+        """
+        with self.lock:
+            self.advance(t)
+            data = {"traceerId": traceer_id, "subtype": subtype, "status": status,
+                    "meldingen": [m.as_dict() for m in meldingen]}
+            attempt = self._refusal(party, data)
+            if self.journal is not None:
+                self.journal.append("refusal", self.now, {**data, "party": party.key})
+            return attempt
+
+    def _refusal(self, party: VendorParty, data: dict[str, Any]) -> Attempt:
+        meldingen = tuple(Melding(**m) for m in data["meldingen"])
+        attempt = Attempt(party, self.now, data["traceerId"].lower(), "", data["subtype"], data["status"], meldingen)
+        self.attempts.append(attempt)
+        traceer = attempt.traceer_id
+        if traceer and traceer not in self.index.attempts_by_traceer:
+            self.index.attempts_by_traceer[traceer] = attempt
+        return attempt
 
     def _confirm(self, party: VendorParty, traceer_id: str) -> bool:
         self._sync_offered()
@@ -332,11 +358,33 @@ class Session:
         self.index.traceer_of[msg.seq] = traceer
         if heen is None:
             self.index.conversation_of[msg.pair.seq] = sub.conversatie_id.lower()
+        request = self._request_answered(party, ok) if heen is None else None
+        if mt.number == "301":
+            # what the simulated aanbieder makes of it: a new toewijzing is followed by a 305 start
+            new = request.number == "315" if request is not None else not case.started
+            msg.intent = "toewijzing" if new else "wijziging"
         world.codec.supply(msg, sub.payload, ok.stub)
         world.chain.submit(msg)
         if msg.role == "heen" and msg.hub_result == "accepted":
             self._link_resend(msg)
+            if request is not None:
+                msg.answer_to = request
+                world.link_answer(request, msg)
         return msg
+
+    def _request_answered(self, party: VendorParty, ok: Admitted) -> Message | None:
+        """The 315/317 a gemeente's 301 or 319 answers, named by its ReferentieAanbieder (ketensim's "R" + seq)."""
+        if party.kind != "gemeente" or ok.mt.number not in ("301", "319"):
+            return None
+        ref = ok.referentie
+        if len(ref) != 10 or not ref.startswith("R") or not ref[1:].isdigit():
+            return None
+        seq = int(ref[1:])
+        messages = self.world.messages
+        request = messages[seq - 1] if 0 < seq <= len(messages) else None
+        if request is None or request.seq != seq or request.receiver is not party or request.number not in ("315", "317"):
+            return None
+        return request if self.world.awaits_answer(request) else None
 
     def _link_resend(self, msg: Message) -> None:
         """A heen for the same case and counterparty that a hub refused earlier counts as resent by ``msg``."""
@@ -417,7 +465,8 @@ class Session:
             self.index.offered_seen[party.key] = len(offered)
 
     def traceer_of(self, msg: Message) -> str:
-        return self.index.traceer_of.get(msg.seq, "")
+        """The traceer-ID of ``msg``: the vendor's own, or the one ketensim derives for every other message."""
+        return self.index.traceer_of.get(msg.seq) or derived_uuid(self.spec.seed, "traceer", msg.seq)
 
     def conversatie_of(self, msg: Message) -> str:
         pair_seq = msg.pair.seq
