@@ -1,0 +1,135 @@
+"""Running the rules on a message: which rules apply to a message type, in what order, with what fidelity.
+
+The rule set is written for iWmo and iJw 3.2 (*documented*). Releases 3.0 and 3.1 are *derived*:
+a rule applies there when every element it reads at its context paths exists in that release's
+XSD (ketensim's 3.0 and 3.1 schemas are derived from 3.2, so today every rule does). Retour
+messages (302, 306, 308, 316, 318, 320), the legacy 303/304 and all 2.x messages are not checked:
+the rule set has no rules for them.
+
+For speed the rules of a message type are compiled once into a *plan*: the distinct context paths,
+each with the rules that run on the elements found there, so a path is walked once per check
+however many rules share it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ketensim._resources import xsd_dir
+from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.rules._doc import Doc, Element
+from ketensim.standards.rules._registry import Finding, Rule, registry
+
+__all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run"]
+
+RULE_RELEASES: tuple[str, ...] = ("3.0", "3.1", "3.2")
+"""The releases the rule engine knows; 3.2 is documented, the others derived."""
+XSLT_VERSIE = "2.10.5"
+"""The version of the official rule set (its XSLT stylesheets) that these rules follow."""
+
+_XS = "{http://www.w3.org/2001/XMLSchema}element"
+
+
+@dataclass(frozen=True)
+class Applicability:
+    """Where one rule applies in one standard and release, and how faithfully."""
+
+    standard: str
+    release: str
+    messages: tuple[str, ...]
+    fidelity: str  # documented | derived
+
+
+def rules() -> list[Rule]:
+    """Every rule, sorted by code."""
+    return [r for _, r in sorted(registry().items())]
+
+
+@functools.cache
+def _element_names(mt: MessageType) -> frozenset[str]:
+    """Every element name declared in the message's XSD and the basisschema beside it."""
+    names: set[str] = set()
+    message_xsd = xsd_dir() / mt.xsd
+    for path in (message_xsd, message_xsd.parent / "basisschema.xsd"):
+        if path.is_file():
+            tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+            names.update(el.get("name") for el in tree.iter(_XS) if el.get("name"))
+    return frozenset(names)
+
+
+def _fits(rule: Rule, mt: MessageType) -> bool:
+    """Whether every element on the rule's context paths exists in ``mt``'s schema."""
+    if not rule.applies_to(mt.standard, mt.number):
+        return False
+    names = _element_names(mt)
+    return all(step in names for steps in rule.contexts[mt.number] for step in steps)
+
+
+def _message_type(standard: str, release: str, number: str) -> MessageType | None:
+    catalogue = get_catalogue()
+    if number not in {e.number for e in catalogue.select(standard, release)}:
+        return None
+    return catalogue.get(standard, release, number)
+
+
+def applicability(rule: Rule) -> list[Applicability]:
+    """Per standard and release, the messages the rule checks there and the fidelity."""
+    found = []
+    for standard in rule.standards:
+        for release in RULE_RELEASES:
+            messages = tuple(
+                n for n in rule.messages if (mt := _message_type(standard, release, n)) is not None and _fits(rule, mt)
+            )
+            if messages:
+                fidelity = "documented" if release == "3.2" else "derived"
+                found.append(Applicability(standard, release, messages, fidelity))
+    return found
+
+
+Plan = tuple[tuple[tuple[str, ...], tuple[Rule, ...]], ...]
+
+
+@functools.cache
+def plan(mt: MessageType) -> Plan:
+    """The compiled rules of ``mt``: each context path once, with the rules that run there."""
+    if mt.release not in RULE_RELEASES:
+        return ()
+    by_path: dict[tuple[str, ...], list[Rule]] = {}
+    for rule in rules():
+        if _fits(rule, mt):
+            for steps in rule.contexts[mt.number]:
+                by_path.setdefault(steps, []).append(rule)
+    return tuple((steps, tuple(found)) for steps, found in by_path.items())
+
+
+_ORDER = {}  # rule code -> its index, for ordering findings on one element
+
+
+def run(root: Element, mt: MessageType) -> list[Finding]:
+    """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
+    steps_rules = plan(mt)
+    if not steps_rules:
+        return []
+    doc = Doc(root, mt.standard, mt.number)
+    hits: list[tuple[Element, Rule, Iterable[Element | None]]] = []
+    for steps, rules_here in steps_rules:
+        for el in doc.select(steps):
+            for rule in rules_here:
+                faults = rule.check(doc, el)
+                if faults:
+                    for fault in faults:
+                        hits.append((el, rule, fault))
+    if not hits:
+        return []
+    if not _ORDER:
+        _ORDER.update({r.code: i for i, r in enumerate(rules())})
+    if len(hits) > 1:
+        indexed = sorted(
+            enumerate(hits), key=lambda ih: (doc.position(ih[1][0]), _ORDER[ih[1][1].code], ih[0])
+        )
+        hits = [h for _, h in indexed]
+    return [Finding(rule.code, doc.locaties(fault), rule.explanation, rule.retourcode) for _, rule, fault in hits]
