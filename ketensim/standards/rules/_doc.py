@@ -38,6 +38,8 @@ Kids: TypeAlias = dict[str, list[Element]]
 
 _LOCAL: dict[str, str] = {}  # qualified tag -> local name, shared by every check
 _EMPTY: list[Element] = []
+_STEPS: dict[str, tuple[str, ...]] = {}  # "Adres/Postcode" -> ("Adres", "Postcode"), split once
+_ELEMENTS = etree.Element  # iterchildren(tag=etree.Element) skips comments and processing instructions
 
 
 def _local(tag: str) -> str:
@@ -78,6 +80,13 @@ def ymd(el: Element | None, first: int = 0) -> int | None:
     ``first`` > 0 uses only the first ``first`` characters of the text (the rule set cuts an end date
     or a Dagtekening to 10 characters).
     """
+    if el is None:
+        return None
+    text = el.text
+    if text and len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual yyyy-mm-dd, fast
+        digits = text[:4] + text[5:7] + text[8:]
+        if digits.isdigit():
+            return int(digits)
     text = value(el)
     if first:
         text = text[:first]
@@ -134,13 +143,14 @@ def locatie(el: Element) -> str:
 class Doc:
     """One message under check: its root, standard and message number, and the lookups rules share."""
 
-    __slots__ = ("root", "standard", "number", "_kids", "_order", "_dagtekening")
+    __slots__ = ("root", "standard", "number", "_kids", "_order", "_dagtekening", "_selected")
 
     def __init__(self, root: Element, standard: str, number: str) -> None:
         self.root = root
         self.standard = standard
         self.number = number
         self._kids: dict[Element, Kids] = {}
+        self._selected: dict[tuple[str, ...], list[Element]] = {}
         self._order: dict[Element, int] | None = None
         self._dagtekening: Element | None | bool = False  # False: not looked up yet
 
@@ -148,17 +158,16 @@ class Doc:
         """The element children of ``el`` by local name, in document order (computed once per element)."""
         found = self._kids.get(el)
         if found is None:
-            found = {}
-            for child in el:
+            found = self._kids[el] = {}
+            local = _LOCAL
+            for child in el.iterchildren(_ELEMENTS):
                 tag = child.tag
-                if type(tag) is str:
-                    name = _LOCAL.get(tag) or _local(tag)
-                    same = found.get(name)
-                    if same is None:
-                        found[name] = [child]
-                    else:
-                        same.append(child)
-            self._kids[el] = found
+                name = local.get(tag) or _local(tag)
+                same = found.get(name)
+                if same is None:
+                    found[name] = [child]
+                else:
+                    same.append(child)
         return found
 
     def child(self, el: Element | None, name: str) -> Element | None:
@@ -176,14 +185,27 @@ class Doc:
 
     def at(self, el: Element | None, path: str) -> Element | None:
         """The element at ``path`` (``"Adres/Postcode"``) under ``el``, first match at every step, or None."""
-        for step in path.split("/"):
-            el = self.child(el, step)
+        steps = _STEPS.get(path)
+        if steps is None:
+            steps = _STEPS[path] = tuple(path.split("/"))
+        for step in steps:
             if el is None:
                 return None
+            same = self.kids(el).get(step)
+            if not same:
+                return None
+            el = same[0]
         return el
 
-    def select(self, steps: Sequence[str]) -> list[Element]:
+    def select(self, steps: tuple[str, ...]) -> list[Element]:
         """Every element at the path ``steps`` from the root (the root's own name is not a step)."""
+        cached = self._selected.get(steps)
+        if cached is not None:
+            return cached
+        self._selected[steps] = found = self._select(steps)
+        return found
+
+    def _select(self, steps: tuple[str, ...]) -> list[Element]:
         found = [self.root]
         for step in steps:
             nxt: list[Element] = []

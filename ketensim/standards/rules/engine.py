@@ -6,9 +6,9 @@ XSD (ketensim's 3.0 and 3.1 schemas are derived from 3.2, so today every rule do
 messages (302, 306, 308, 316, 318, 320), the legacy 303/304 and all 2.x messages are not checked:
 the rule set has no rules for them.
 
-For speed the rules of a message type are compiled once into a *plan*: the distinct context paths,
-each with the rules that run on the elements found there, so a path is walked once per check
-however many rules share it.
+For speed the rules of a message type are compiled once into a *plan*: a tree of the context
+paths' steps with, at each node, the rules that run on the elements found there; a check walks
+each step once however many rules share it, and only the children a rule needs are indexed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -90,39 +91,64 @@ def applicability(rule: Rule) -> list[Applicability]:
     return found
 
 
-Plan = tuple[tuple[tuple[str, ...], tuple[Rule, ...]], ...]
+class Plan(NamedTuple):
+    """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below."""
+
+    rules: tuple[Rule, ...]
+    below: dict[str, Plan]
+
+
+_NOTHING = Plan((), {})
 
 
 @functools.cache
 def plan(mt: MessageType) -> Plan:
-    """The compiled rules of ``mt``: each context path once, with the rules that run there."""
+    """The compiled rules of ``mt``: a tree of context steps, each path walked once per check."""
     if mt.release not in RULE_RELEASES:
-        return ()
-    by_path: dict[tuple[str, ...], list[Rule]] = {}
+        return _NOTHING
+    root: tuple[list[Rule], dict] = ([], {})
     for rule in rules():
         if _fits(rule, mt):
             for steps in rule.contexts[mt.number]:
-                by_path.setdefault(steps, []).append(rule)
-    return tuple((steps, tuple(found)) for steps, found in by_path.items())
+                node = root
+                for step in steps:
+                    node = node[1].setdefault(step, ([], {}))
+                node[0].append(rule)
+
+    def freeze(node: tuple[list[Rule], dict]) -> Plan:
+        return Plan(tuple(node[0]), {step: freeze(sub) for step, sub in node[1].items()})
+
+    return freeze(root)
 
 
-_ORDER = {}  # rule code -> its index, for ordering findings on one element
+_ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on one element
+
+Hit = tuple[Element, Rule, Iterable[Element | None]]
+
+
+def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
+    for rule in node.rules:
+        faults = rule.check(doc, el)
+        if faults:
+            for fault in faults:
+                hits.append((el, rule, fault))
+    if node.below:
+        kids = doc.kids(el)
+        for step, sub in node.below.items():
+            found = kids.get(step)
+            if found:
+                for child in found:
+                    _visit(doc, child, sub, hits)
 
 
 def run(root: Element, mt: MessageType) -> list[Finding]:
     """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
-    steps_rules = plan(mt)
-    if not steps_rules:
+    compiled = plan(mt)
+    if compiled is _NOTHING:
         return []
     doc = Doc(root, mt.standard, mt.number)
-    hits: list[tuple[Element, Rule, Iterable[Element | None]]] = []
-    for steps, rules_here in steps_rules:
-        for el in doc.select(steps):
-            for rule in rules_here:
-                faults = rule.check(doc, el)
-                if faults:
-                    for fault in faults:
-                        hits.append((el, rule, fault))
+    hits: list[Hit] = []
+    _visit(doc, root, compiled, hits)
     if not hits:
         return []
     if not _ORDER:
