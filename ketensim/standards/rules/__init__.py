@@ -40,7 +40,8 @@ __all__ = ["Finding", "Rule", "Applicability", "RULE_RELEASES", "XSLT_VERSIE", "
 
 def applies(mt: MessageType) -> bool:
     """Whether any rule checks messages of type ``mt`` (3.x heen messages and the 325)."""
-    return bool(plan(mt))
+    compiled = plan(mt)
+    return bool(compiled.rules or compiled.below)
 
 
 def check(

@@ -144,7 +144,7 @@ def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
 def run(root: Element, mt: MessageType) -> list[Finding]:
     """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
     compiled = plan(mt)
-    if compiled is _NOTHING:
+    if not (compiled.rules or compiled.below):
         return []
     doc = Doc(root, mt.standard, mt.number)
     hits: list[Hit] = []
