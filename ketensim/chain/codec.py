@@ -1,8 +1,8 @@
 """Turning a simulated message into XML: payload, build, serialize, validate.
 
 This is the only place where the chain touches the standards package. In counting mode
-(``xml=False``, for sweeps) nothing is built and every message counts as XSD-valid unless a fault
-corrupts it. With XML, each message becomes a job for an :class:`~ketensim.chain.xmlwork.Encoder`:
+(``xml=False``, for sweeps) nothing is built and every message counts as XSD-valid and rule-clean
+unless a fault corrupts it (no rule is checked there). With XML, each message becomes a job for an :class:`~ketensim.chain.xmlwork.Encoder`:
 in this process, where the hub's verdict is the validation result itself, or in a forked
 :class:`~ketensim.chain.xmlwork.XmlWorker` on a second core, where every validation result is
 checked against the verdict when the run ends (see :mod:`ketensim.chain.xmlwork`). Both give
@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import random
 
+from ketensim.chain.hubcheck import expected_refusal, has_rules
 from ketensim.chain.message import Message
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.xmlwork import Encoded, Encoder, HeenJob, RetourJob, XmlCheckError, XmlWorker
 from ketensim.population import Population
 from ketensim.standards.catalogue import Catalogue
 from ketensim.standards.releases import RELEASES
+from ketensim.standards.rules import RULE_RELEASES
 
 __all__ = ["Codec"]
 
@@ -36,34 +38,49 @@ class Codec:
         self._cases: set[int] = set()  # cases whose toewijzing the encoder has been given
         self._encoder = Encoder(catalogue, population, payload_rng, keep) if enabled else None
         self._worker = XmlWorker(self._encoder) if enabled and worker else None
-        self._pending: list[tuple[Message, bool]] = []  # (message, corrupt) handed to the worker
+        self._pending: list[tuple[Message, str, bool]] = []  # (message, corrupt, checks rules) handed to the worker
+        self._catalogue = catalogue
+        self._rules: dict[tuple[str, str, str], bool] = {}
         self.used_worker = self._worker is not None  # stays set after the worker has finished
 
-    def encode(self, msg: Message, now: float, corrupt: bool) -> bool:
-        """Build and validate ``msg`` at simulation time ``now``; True if it passes its XSD. Records its size."""
+    def encode(self, msg: Message, now: float, corrupt: str, rules: bool) -> str:
+        """Build and check ``msg`` at simulation time ``now`` (the XSD, then the rules if ``rules``); records its size.
+
+        Returns the hub's technical verdict: ``""`` when it passes, else the refusal
+        (:data:`~ketensim.chain.hubcheck.FOUTMELDING` or :data:`~ketensim.chain.hubcheck.REJECTED_RULES`).
+        """
+        checks_rules = rules and msg.release in RULE_RELEASES and self._has_rules(msg)
         if self._encoder is None or msg.number in RELEASES[msg.release].ei_only:
             # counting mode, or a 2.0 / Jeugd-GGZ message that travelled as EI records without an XSD
-            return not corrupt
-        job = self._job(msg, now, corrupt)
+            return expected_refusal(corrupt, checks_rules)
+        job = self._job(msg, now, corrupt, checks_rules)
         if self._worker is not None:
             self._worker.put(job)
-            self._pending.append((msg, corrupt))
-            return not corrupt
+            self._pending.append((msg, corrupt, checks_rules))
+            return expected_refusal(corrupt, checks_rules)
         result = self._encoder.encode(job)
         self._record(msg, result)
-        return result.valid
+        return result.refusal
+
+    def _has_rules(self, msg: Message) -> bool:
+        key = (msg.standard, msg.release, msg.number)
+        found = self._rules.get(key)
+        if found is None:
+            found = self._rules[key] = has_rules(self._catalogue.get(*key))
+        return found
 
     def _record(self, msg: Message, result: Encoded) -> None:
         msg.xml_bytes = result.size
         if result.data is not None:  # the encoder returns the bytes only when they are kept
             self.kept[msg.message_id] = result.data
 
-    def _job(self, msg: Message, now: float, corrupt: bool) -> HeenJob | RetourJob:
+    def _job(self, msg: Message, now: float, corrupt: str, rules: bool) -> HeenJob | RetourJob:
         day = self.calendar.date_of(now).toordinal()
         if msg.role != "heen":
             heen = msg.pair.heen
             assert heen is not None
-            return RetourJob(msg.seq, msg.standard, msg.release, msg.number, heen.seq, msg.identificatie, day, corrupt)
+            return RetourJob(msg.seq, msg.standard, msg.release, msg.number, heen.seq, msg.identificatie, day, corrupt,
+                             rules)
         case = msg.case
         toewijzing = None
         if case.seq not in self._cases:
@@ -80,7 +97,7 @@ class Codec:
         elif msg.number == "319":
             extra = (("verzoek_antwoord", "1"),)
         return HeenJob(msg.seq, msg.standard, msg.release, msg.number, case.client.bsn, case.aanbieder.agb, case.seq,
-                       toewijzing, msg.identificatie, day, referentie, extra, corrupt)
+                       toewijzing, msg.identificatie, day, referentie, extra, corrupt, rules)
 
     def finish(self) -> bool:
         """Collect the worker's results (sizes, kept documents, the check of every verdict); False without a worker."""
@@ -88,12 +105,14 @@ class Codec:
             return False
         worker, self._worker = self._worker, None
         results = worker.finish()
-        for (msg, corrupt), result in zip(self._pending, results):
+        for (msg, corrupt, checks_rules), result in zip(self._pending, results):
             self._record(msg, result)
-            if result.valid == corrupt:
-                found = "passes its XSD although it was corrupted" if corrupt else f"fails its XSD: {result.error}"
+            expected = expected_refusal(corrupt, checks_rules)
+            if result.refusal != expected:
+                found = {"": "passes the hub's checks", "foutmelding": f"fails its XSD: {result.error}",
+                         "rejected_rules": f"breaks business rules {result.rule_codes}"}[result.refusal]
                 raise XmlCheckError(f"message {msg.message_id} ({msg.code} {msg.release}) {found}; "
-                                    "the hub treated it as " + ("invalid" if corrupt else "valid"))
+                                    f"the hub treated it as {expected or 'valid'}")
         self._pending = []
         return True
 

@@ -138,9 +138,13 @@ def _toewijzing(
 
 
 def _begindatum(t: Toewijzing, dagtekening: date, rng: random.Random) -> date:
-    """Actual start of care: within the first week of the toewijzing, not after the message."""
+    """Actual start of care: within the first week of the toewijzing, not after the message (TR134).
+
+    A start reported before the toewijzing's ingangsdatum (the chain lets an aanbieder report a
+    start as soon as it reads the toewijzing) is dated on the message's day.
+    """
     start = t.ingangsdatum + timedelta(days=rng.randint(0, 7))
-    return max(t.ingangsdatum, min(start, dagtekening, t.einddatum))
+    return min(max(t.ingangsdatum, min(start, t.einddatum)), dagtekening)
 
 
 def _month_before(day: date) -> tuple[date, date]:
