@@ -174,7 +174,8 @@ class Doc:
         """The first child of ``el`` named ``name``, or None."""
         if el is None:
             return None
-        same = self.kids(el).get(name)
+        kids = self._kids.get(el)
+        same = (kids if kids is not None else self.kids(el)).get(name)
         return same[0] if same else None
 
     def children(self, el: Element | None, name: str) -> list[Element]:
@@ -188,10 +189,12 @@ class Doc:
         steps = _STEPS.get(path)
         if steps is None:
             steps = _STEPS[path] = tuple(path.split("/"))
+        cache = self._kids
         for step in steps:
             if el is None:
                 return None
-            same = self.kids(el).get(step)
+            kids = cache.get(el)
+            same = (kids if kids is not None else self.kids(el)).get(step)
             if not same:
                 return None
             el = same[0]
