@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from ketensim.chain.hubcheck import expected_refusal, has_rules
+from ketensim.chain.hubcheck import FOUTMELDING, expected_refusal, has_rules
 from ketensim.chain.message import Message
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.xmlwork import Encoded, Encoder, HeenJob, RetourJob, XmlCheckError, XmlWorker
@@ -25,6 +25,16 @@ from ketensim.standards.rules import RULE_RELEASES
 __all__ = ["Codec"]
 
 _MUTATIE = {"wijziging": "wijziging", "einde": "intrekking"}
+
+
+def _disagreement(result: Encoded, expected: str) -> str:
+    """Why a worker's result contradicts the hub's verdict, in words."""
+    if result.refusal == "":
+        what = "its XSD" if expected == FOUTMELDING else "the business rules"
+        return f"passes {what} although it was corrupted; the hub treated it as invalid"
+    if result.refusal == FOUTMELDING:
+        return f"fails its XSD: {result.error}; the hub treated it as valid"
+    return f"breaks business rules {result.rule_codes}; the hub treated it as valid"
 
 
 class Codec:
@@ -109,10 +119,7 @@ class Codec:
             self._record(msg, result)
             expected = expected_refusal(corrupt, checks_rules)
             if result.refusal != expected:
-                found = {"": "passes the hub's checks", "foutmelding": f"fails its XSD: {result.error}",
-                         "rejected_rules": f"breaks business rules {result.rule_codes}"}[result.refusal]
-                raise XmlCheckError(f"message {msg.message_id} ({msg.code} {msg.release}) {found}; "
-                                    f"the hub treated it as {expected or 'valid'}")
+                raise XmlCheckError(f"message {msg.message_id} ({msg.code} {msg.release}) {_disagreement(result, expected)}")
         self._pending = []
         return True
 

@@ -9,7 +9,7 @@ from lxml import etree
 
 from ketensim._resources import scenario_path
 from ketensim.chain.hubcheck import corrupt_rules, expected_refusal
-from ketensim.chain.xmlwork import worker_available
+from ketensim.chain.xmlwork import XmlCheckError, worker_available
 from ketensim.exceptions import ScenarioError
 from ketensim.run import run_replication
 from ketensim.scenario import load_scenario
@@ -99,3 +99,21 @@ class TestCorruptRules:
         assert expected_refusal("xsd", False) == "foutmelding"
         assert expected_refusal("rules", True) == "rejected_rules"
         assert expected_refusal("rules", False) == ""
+
+
+@pytest.mark.skipif(not worker_available(), reason="needs the fork start method")
+def test_a_builder_that_breaks_a_rule_stops_a_worker_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A simulated message that breaks a rule VECOZO checks is a bug in ketensim: the run stops, naming it."""
+    from ketensim.chain import xmlwork
+
+    build = xmlwork.build
+
+    def broken(mt, payload):  # type: ignore[no-untyped-def]
+        element = build(mt, payload)
+        if mt.number == "305":
+            corrupt_rules(element)
+        return element
+
+    monkeypatch.setattr(xmlwork, "build", broken)
+    with pytest.raises(XmlCheckError, match=r"\((WMO|JW)305 3\.[01]\) breaks business rules CS002; the hub treated it as valid"):
+        run_replication(load_scenario("2022-3.0-3.1"), 1, xml_worker=True)
