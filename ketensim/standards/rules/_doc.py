@@ -39,7 +39,6 @@ Kids: TypeAlias = dict[str, list[Element]]
 _LOCAL: dict[str, str] = {}  # qualified tag -> local name, shared by every check
 _EMPTY: list[Element] = []
 _STEPS: dict[str, tuple[str, ...]] = {}  # "Adres/Postcode" -> ("Adres", "Postcode"), split once
-_ELEMENTS = etree.Element  # iterchildren(tag=etree.Element) skips comments and processing instructions
 
 
 def _local(tag: str) -> str:
@@ -160,8 +159,10 @@ class Doc:
         if found is None:
             found = self._kids[el] = {}
             local = _LOCAL
-            for child in el.iterchildren(_ELEMENTS):
+            for child in el:  # faster than iterchildren(tag=...); comments have a non-str tag
                 tag = child.tag
+                if type(tag) is not str:
+                    continue
                 name = local.get(tag) or _local(tag)
                 same = found.get(name)
                 if same is None:

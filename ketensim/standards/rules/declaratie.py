@@ -200,6 +200,8 @@ def _tr315(d: Doc, prestatie: Element) -> Faults:
         return None
     faults = []
     all_lines = _prestaties(d)
+    if all_lines[0] is prestatie:
+        return None
     for earlier in all_lines[: all_lines.index(prestatie)]:
         other = d.at(earlier, "ProductReferentie/VorigReferentieNummer")
         if other is not None and raw(other) == v:
@@ -213,6 +215,8 @@ def _tr316(d: Doc, prestatie: Element) -> Faults:
     vorig = d.at(prestatie, "ProductReferentie/VorigReferentieNummer")
     r, v = value(ref), value(vorig)
     all_lines = _prestaties(d)
+    if all_lines[0] is prestatie:  # nothing earlier: only the line crediting itself is possible
+        return [(ref, vorig)] if r == v else None
     earlier = all_lines[: all_lines.index(prestatie)]
     faults = []
     for other in earlier:
@@ -233,13 +237,13 @@ _SAME_LINE = ("ProductPeriode/Begindatum", "ProductPeriode/Einddatum", "ProductC
 
 @rule("TR416", {"323": _P323}, "Dezelfde prestatie wordt niet twee keer als debet gedeclareerd.")
 def _tr416(d: Doc, prestatie: Element) -> Faults:
-    if raw(d.at(prestatie, "IngediendBedrag/DebetCredit")) != "D":
-        return None
+    siblings = d.children(prestatie.getparent(), "Prestatie")
+    if siblings[0] is prestatie or raw(d.at(prestatie, "IngediendBedrag/DebetCredit")) != "D":
+        return None  # the first line of a client has nothing before it
     mine = [d.at(prestatie, f) for f in _SAME_LINE]
     if any(m is None for m in mine):
         return None
     key = [value(m) for m in mine]
-    siblings = d.children(prestatie.getparent(), "Prestatie")
     faults = []
     for other in siblings[: siblings.index(prestatie)]:
         if value(d.at(other, "IngediendBedrag/DebetCredit")) != "D":
