@@ -117,3 +117,14 @@ def test_a_builder_that_breaks_a_rule_stops_a_worker_run(monkeypatch: pytest.Mon
     monkeypatch.setattr(xmlwork, "build", broken)
     with pytest.raises(XmlCheckError, match=r"\((WMO|JW)305 3\.[01]\) breaks business rules CS002; the hub treated it as valid"):
         run_replication(load_scenario("2022-3.0-3.1"), 1, xml_worker=True)
+
+
+@pytest.mark.parametrize("name", ["2022-3.0-3.1", "2023-3.1-3.2"])
+def test_the_simulated_parties_break_no_rule_in_either_hub(name: str, tmp_path: Path) -> None:
+    """With both hubs checking the rules, a run without injections has no rule refusal in 3.x traffic."""
+    text = scenario_path(name).read_text(encoding="utf-8") + "\n[hubs.ib]\nrules = true\n"
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    result = run_replication(load_scenario(path), 1, xml_worker=False)
+    assert result.summary["rejected_by_rules"] == 0
+    assert result.summary["messages"] > 1000

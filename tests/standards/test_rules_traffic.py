@@ -92,3 +92,15 @@ def test_generated_messages_break_no_rule(mt, seed, offset, age, mutatie, reject
         )
         assert is_valid(mt_325, answer)
         assert check(answer, mt_325) == []
+
+
+@pytest.mark.parametrize("standard", ["iwmo", "ijw"])
+@pytest.mark.parametrize("release", RULE_RELEASES)
+def test_generate_writes_no_rule_violation(standard: str, release: str) -> None:
+    """``ketensim generate`` output of every 3.x message type breaks no rule."""
+    from ketensim.standards.samples import generate_samples
+
+    findings = [
+        (s.filename, f.code) for s in generate_samples(standard, release, "all", 12, seed=3) for f in check(s.data)
+    ]
+    assert findings == []
