@@ -1,9 +1,10 @@
 """Turning a simulated message into XML: payload, build, serialize, validate.
 
-This is the only place where the chain touches the standards package. In counting mode
+Here the chain hands its messages to the standards package. In counting mode
 (``xml=False``, for sweeps) nothing is built and every message counts as XSD-valid and rule-clean
-unless a fault corrupts it (no rule is checked there). With XML, each message becomes a job for an :class:`~ketensim.chain.xmlwork.Encoder`:
-in this process, where the hub's verdict is the validation result itself, or in a forked
+unless a fault corrupts it (no rule is checked there). With XML, each message becomes a job for an
+:class:`~ketensim.chain.xmlwork.Encoder`: in this process, where the hub's verdict is the result
+of the XSD (and, where the hub checks them, the business rules) itself, or in a forked
 :class:`~ketensim.chain.xmlwork.XmlWorker` on a second core, where every validation result is
 checked against the verdict when the run ends (see :mod:`ketensim.chain.xmlwork`). Both give
 byte-identical results.
