@@ -21,7 +21,8 @@ Pair outcomes (``PairRecord.outcome``):
     the heen or its retour still sat unread on a hub when the read-in window before the
     transition closed, so the pair cannot be completed in the old release.
 ``rejected_resent``
-    the heen was refused (IB103 at a block, the wrong release, or an XSD foutmelding) and the
+    the heen was refused (IB103 at a block, the wrong release, an XSD foutmelding, or a business-rule
+    refusal) and the
     sender sent it again; ``resent_as`` names the new pair.
 ``rejected_not_resent``
     refused and not sent again within the window.
@@ -93,7 +94,7 @@ class MessageRecord(NamedTuple):
     receiver: str
     created: str  # when the sender decided to send it
     submitted: str  # when it was offered to the sender's hub
-    hub_result: str  # accepted | rejected_block | rejected_release | foutmelding | held
+    hub_result: str  # accepted | rejected_block | rejected_release | foutmelding | rejected_rules | held
     delivered: str  # when it became visible to the receiver
     read: str  # when the receiver read it in
     unread_at_transition: bool

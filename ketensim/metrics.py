@@ -80,6 +80,7 @@ def summarize(
         "broken_pairs": outcomes["broken"] + forbidden,
         "rejected_at_block": heen_results["rejected_block"] + heen_results["rejected_release"],
         "rejected_by_xsd": heen_results["foutmelding"],
+        "rejected_by_rules": heen_results["rejected_rules"],
         "resent_after_go_live": resent_after_go_live,
         "unread_at_transition": outcomes["unread_at_transition"],
         "spoed_cases": 0,

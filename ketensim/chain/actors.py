@@ -18,6 +18,7 @@ import random
 from typing import TYPE_CHECKING
 
 from ketensim.chain.draaiboek import equivalent_number
+from ketensim.chain.hubcheck import REFUSALS
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import ActorProfile
 from ketensim.chain.simcal import minute_of_day
@@ -192,7 +193,7 @@ class SimParty:
             else:
                 msg.pair.cause = "retour_after_go_live" if now >= dr.go_live else "retour_blocked"
             return
-        if verdict == "foutmelding":
+        if verdict in REFUSALS:  # a technical refusal (XSD or business rules): repaired, then sent again
             when = self.working_after(now, world.faults.repair_hours())
         else:
             when = max(dr.go_live, self.ready_at)

@@ -60,9 +60,9 @@ class Fault:
         """If ``party`` cannot use the new release at go-live, the sim time it can; else None."""
         return None
 
-    def corrupts(self, message: Message, rng: random.Random) -> bool:
-        """True if ``message`` leaves its sender failing the XSD."""
-        return False
+    def corrupts(self, message: Message, rng: random.Random) -> str:
+        """What ``message`` leaves its sender failing: ``"xsd"``, ``"rules"`` (a business rule), or ``""`` (nothing)."""
+        return ""
 
     def repair_hours(self) -> float:
         """Working hours a sender needs to repair a message refused by the XSD check."""
@@ -112,8 +112,12 @@ class FaultSet(Fault):
         ends = [t for f in self.faults if (t := f.not_ready_until(party)) is not None]
         return max(ends) if ends else None
 
-    def corrupts(self, message: Message, rng: random.Random) -> bool:
-        return any(f.corrupts(message, rng) for f in self.faults)
+    def corrupts(self, message: Message, rng: random.Random) -> str:
+        for f in self.faults:
+            kind = f.corrupts(message, rng)
+            if kind:
+                return kind
+        return ""
 
     def repair_hours(self) -> float:
         return max((f.repair_hours() for f in self.faults), default=4.0)

@@ -2,7 +2,8 @@
 
 Aanbieders connect to VECOZO, gemeenten to the IB. A heen from an aanbieder travels
 aanbieder → VECOZO → IB → gemeente, a toewijzing the other way. The sender's hub checks the
-message against its XSD (a failure is a foutmelding to the sender; no retour follows) and
+message against its XSD (a failure is a foutmelding to the sender; no retour follows), where
+configured against the business rules (a violation is refused the same way, counted apart) and
 against the draaiboek (a message type in its block window gets an IB103-style refusal; after
 go-live only the new release is accepted). Each hub forwards at a limited rate, so a backlog
 released at go-live takes time to drain, and the IB delivers to gemeenten in batches.
@@ -79,9 +80,9 @@ class Chain:
             world.at(down, self.submit, msg)
             return
         msg.submitted = now
-        corrupt = world.faults.corrupts(msg, world.rng(msg.key + "!corrupt")) if world.has_faults else False
-        valid = world.codec.encode(msg, now, corrupt)
-        verdict = "foutmelding" if not valid else world.draaiboek.admits(msg.release, msg.number, now)
+        corrupt = world.faults.corrupts(msg, world.rng(msg.key + "!corrupt")) if world.has_faults else ""
+        refusal = world.codec.encode(msg, now, corrupt, hub.profile.rules)
+        verdict = refusal or world.draaiboek.admits(msg.release, msg.number, now)
         msg.hub_result = verdict
         world.message_submitted(msg)
         if verdict != "accepted":

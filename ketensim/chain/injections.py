@@ -19,7 +19,7 @@ slow_response     actor, share, messages (the heen answered)   ``factor`` (defau
 batch_delay       hub (required), messages                     none
 hub_outage        hub (required)                               ``mode``: bounce | queue
 not_ready         actor, share; window must contain go-live    none
-corrupt           actor, share (of messages), messages         ``repair_hours`` (default 4)
+corrupt           actor, share (of messages), messages         ``repair_hours`` (default 4), ``check``: xsd | rules
 portal_unread     actor, share                                 none
 spoed             (cases arrive in the window)                 ``rate_per_day`` (default 5)
 ================  ===========================================  ==================================
@@ -200,7 +200,10 @@ class NotReady(Injected):
 
 
 class Corrupt(Injected):
-    """A share of messages leave their sender failing the XSD (param ``repair_hours``, default 4).
+    """A share of messages leave their sender failing a hub check (params ``repair_hours``, default 4, and ``check``).
+
+    ``check = "xsd"`` (the default) breaks the XSD; ``check = "rules"`` keeps the message XSD-valid
+    but breaks a business rule, which only a hub that checks the rules (``[hubs.*] rules``) refuses.
 
     Without ``messages`` only heenberichten are corrupted: a refused heen is repaired and sent
     again (the repaired message is not corrupted again), while the simulated parties do not resend
@@ -209,25 +212,25 @@ class Corrupt(Injected):
     """
 
     kind = "corrupt"
-    params = {"repair_hours": (0.0, 400.0)}
+    params = {"repair_hours": (0.0, 400.0), "check": ("xsd", "rules")}
 
     def covers(self, message: Message) -> bool:
         if self.spec.messages:
             return message.number in self.spec.messages
         return message.role == "heen"
 
-    def corrupts(self, message: Message, rng: random.Random) -> bool:
+    def corrupts(self, message: Message, rng: random.Random) -> str:
         if not self.active(message.sender.world.env.now) or not self.covers(message):
-            return False
+            return ""
         if self.spec.actor is not None and message.sender.kind != self.spec.actor:
-            return False
+            return ""
         first = message.pair.resent_of
         if first is not None and first.heen is not None and self.kind in first.heen.injections:
-            return False  # the sender repaired this one by hand
+            return ""  # the sender repaired this one by hand
         if self.stream("corrupt", message.key).random() < self.spec.share:
             self.touch(message.sender, message)
-            return True
-        return False
+            return str(self.spec.param("check", "xsd"))
+        return ""
 
     def repair_hours(self) -> float:
         return float(self.spec.param("repair_hours", 4.0))

@@ -11,7 +11,7 @@ from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord, check_conse
 
 __all__ = ["freeze"]
 
-_REFUSED = ("rejected_block", "rejected_release", "foutmelding")
+_REFUSED = ("rejected_block", "rejected_release", "foutmelding", "rejected_rules")
 
 
 def _stamper(world: World) -> Callable[[float], str]:

@@ -19,6 +19,7 @@ from ketensim.chain.caseload import Case
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import Population as PopulationSpec
 from ketensim.chain.simcal import minute_of_day
+from ketensim.standards.payload_factory import FIRST_323_DAY
 
 if TYPE_CHECKING:
     from ketensim.chain.actors import SimParty
@@ -162,7 +163,9 @@ class Traffic:
         if case is None:
             return
         gemeente, aanbieder = self.world.parties_of(case)
-        aanbieder.send_heen("323", gemeente, case, "declaratie", key)
+        # care before 2021 is declared with the legacy 303, which 3.0 still carries (rule CS100)
+        number = "303" if month_start < FIRST_323_DAY else "323"
+        aanbieder.send_heen(number, gemeente, case, "declaratie", key)
 
     # --- follow-ups when a party reads a heen -------------------------------------------------
     def on_read(self, party: SimParty, msg: Message) -> None:

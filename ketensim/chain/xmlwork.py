@@ -7,10 +7,11 @@ run's payload stream, it builds byte-identical documents in this process or in a
 
 :class:`XmlWorker` runs an encoder in a second process (forked, so it shares the population and the
 compiled schemas with the run) and overlaps the XML work with the simulation. Simulated parties
-build their messages with ketensim's own builders, which produce XSD-valid XML unless a ``corrupt``
-injection breaks it, so the hub's verdict on a simulated message is known when it is offered; the
-worker validates every message all the same, and :meth:`XmlWorker.finish` stops the run with an
-:class:`XmlCheckError` naming the first message whose XSD result differs from that verdict.
+build their messages with ketensim's own builders, which produce XSD-valid XML that breaks no
+business rule unless a ``corrupt`` injection breaks it, so the hub's verdict on a simulated message
+is known when it is offered; the worker validates every message all the same (XSD, and the rules
+where the sender's hub checks them), and :meth:`XmlWorker.finish` stops the run with an
+:class:`XmlCheckError` naming the first message whose result differs from that verdict.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from typing import Any, NamedTuple, NoReturn
 
 from lxml import etree
 
+from ketensim.chain.hubcheck import FOUTMELDING, REJECTED_RULES, corrupt_rules, has_rules
 from ketensim.exceptions import KetensimError
 from ketensim.population import Population
 from ketensim.population.products import Toewijzing
 from ketensim.standards.builders import build, build_retour
 from ketensim.standards.catalogue import Catalogue, MessageType
 from ketensim.standards.payload_factory import make_payload
+from ketensim.standards.rules.engine import run as run_rules
 from ketensim.standards.validation import schema
 
 __all__ = ["HeenJob", "RetourJob", "Encoded", "Encoder", "XmlWorker", "XmlCheckError", "worker_available"]
@@ -53,7 +56,8 @@ class HeenJob(NamedTuple):
     day: int  # dagtekening as a proleptic ordinal
     referentie: str | None
     extra: tuple[tuple[str, str], ...]  # mutatie (301) or verzoek_antwoord (319)
-    corrupt: bool
+    corrupt: str  # what a corrupt injection breaks: "", "xsd" or "rules"
+    rules: bool  # the sender's hub checks the business rules
 
 
 class RetourJob(NamedTuple):
@@ -66,16 +70,23 @@ class RetourJob(NamedTuple):
     heen: int
     identificatie: str
     day: int
-    corrupt: bool
+    corrupt: str
+    rules: bool
 
 
 class Encoded(NamedTuple):
-    """What the XML work found: XSD-valid or not, the serialized size, the bytes if they are kept."""
+    """What the XML work found: XSD-valid or not, the serialized size, the bytes if they are kept, the rules' verdict."""
 
     valid: bool
     size: int
     data: bytes | None
     error: str  # the first XSD finding when the document is invalid
+    rule_codes: str = ""  # the business rules it breaks (space separated), when the hub checks them
+
+    @property
+    def refusal(self) -> str:
+        """The hub's technical verdict: ``""`` (passes), a foutmelding (XSD) or a refusal on the rules."""
+        return FOUTMELDING if not self.valid else (REJECTED_RULES if self.rule_codes else "")
 
 
 class XmlCheckError(KetensimError, AssertionError):
@@ -132,13 +143,19 @@ class Encoder:
         else:
             # the retour is the last message that needs its heen's payload
             element = build_retour(mt, self.payloads.pop(job.heen), identificatie=job.identificatie, dagtekening=day)
-        if job.corrupt:
+        if job.corrupt == "xsd":
             corrupt_element(element)
+        elif job.corrupt == "rules" and has_rules(mt):
+            corrupt_rules(element)
         data = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
         xsd = schema(mt)
         valid = bool(xsd.validate(element))
-        error = "" if valid else str(xsd.error_log.last_error)
-        return Encoded(valid, len(data), data if self.keep else None, error)
+        if not valid:
+            return Encoded(False, len(data), data if self.keep else None, str(xsd.error_log.last_error))
+        codes = ""
+        if job.rules and has_rules(mt):
+            codes = " ".join(f.code for f in run_rules(element, mt))
+        return Encoded(True, len(data), data if self.keep else None, "", codes)
 
 
 def worker_available() -> bool:

@@ -26,6 +26,7 @@ _KEY_ROWS: tuple[tuple[str, str], ...] = (
     ("unread_at_transition", "unread at the transition"),
     ("rejected_at_block", "heen rejected at a block / wrong release"),
     ("rejected_by_xsd", "heen rejected by the XSD check"),
+    ("rejected_by_rules", "heen rejected by the business rules"),
     ("resent_after_go_live", "resent after go-live"),
     ("outcome_rejected_not_resent", "rejected and not resent"),
     ("outcome_held_at_end", "held by the sender at the end"),

@@ -83,6 +83,7 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         ["unread at the transition", s["unread_at_transition"]],
         ["heen rejected at a block / wrong release", s["rejected_at_block"]],
         ["heen rejected by the XSD check", s["rejected_by_xsd"]],
+        ["heen rejected by the business rules", s["rejected_by_rules"]],
         ["resent after go-live", s["resent_after_go_live"]],
         ["rejected and not resent", s["outcome_rejected_not_resent"]],
         ["held by the sender at the end", s["outcome_held_at_end"]],

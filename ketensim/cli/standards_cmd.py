@@ -5,15 +5,18 @@ Thin shells over :mod:`ketensim.standards`: they parse flags, call the library a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from ketensim.exceptions import UnknownMessageType
+from ketensim.standards import rules as business_rules
 from ketensim.standards.catalogue import get_catalogue
 from ketensim.standards.releases import RELEASES, STANDARDS
 from ketensim.standards.samples import generate_samples
-from ketensim.standards.validation import check_file
+from ketensim.standards.rules.rapport import rapport_bytes
+from ketensim.standards.validation import FileReport, check_file
 
 __all__ = ["COMMANDS", "catalogue", "validate", "generate"]
 
@@ -41,24 +44,71 @@ def _check_release(release: str | None) -> None:
         raise _usage_error(f"unknown release {release!r}{extra}; expected one of: {', '.join(known)}")
 
 
+def _echo_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _rules_table(release: str | None, standard: str | None) -> None:
+    rows = [("code", "standards", "messages", "releases (fidelity)", "retourcode", "explanation / note")]
+    for rule in business_rules.rules():
+        where = [
+            a
+            for a in business_rules.applicability(rule)
+            if (standard is None or a.standard == standard) and (release is None or a.release == release)
+        ]
+        if not where:
+            continue
+        standards = sorted({a.standard for a in where}, reverse=True)
+        messages = sorted({m for a in where for m in a.messages})
+        releases = sorted({(a.release, a.fidelity) for a in where})
+        text = rule.explanation + (f" [{rule.note}]" if rule.note else "")
+        rows.append(
+            (
+                rule.code,
+                ",".join(standards),
+                ",".join(messages),
+                ", ".join(f"{r} {'doc' if f == 'documented' else 'der'}" for r, f in releases),
+                rule.retourcode or "-",
+                text,
+            )
+        )
+    if len(rows) > 1:
+        _echo_table(rows)
+    click.echo(
+        f"{len(rows) - 1} rules; doc = documented (the 3.2 rule set), der = derived (a 3.2 rule applied where its elements exist)"
+    )
+
+
 @click.command()
 @click.option("--release", "-r", help="Only this release, e.g. 3.1.")
 @click.option("--standard", "-s", help="Only this standard: iwmo or ijw.")
-def catalogue(release: str | None, standard: str | None) -> None:
-    """Print the message catalogue: every message per standard and release.
+@click.option("--rules", "show_rules", is_flag=True, help="List the business rules (TR/CD/CS) instead of the messages.")
+def catalogue(release: str | None, standard: str | None, show_rules: bool) -> None:
+    """Print the message catalogue: every message per standard and release (or, with --rules, the business rules).
 
     Columns: code, release, name, BerichtCode (with the factuur code for 303/304),
     BerichtVersie.BerichtSubversie, direction (G2A gemeente to aanbieder, A2G the reverse),
     role, pair (the retour of a heen, the heen of a retour), functional answers and fidelity
     (documented: structure from the official schema facts; derived: ketensim's own design).
 
+    With --rules: one row per rule code with the standards and messages it checks, the releases
+    it applies to with their fidelity (documented for 3.2, whose rule set the facts describe;
+    derived for 3.0 and 3.1, where a rule applies when its elements exist), the retourcode the
+    rule set gives, and the explanation a finding carries.
+
     \b
     Example:
         ketensim catalogue --release 3.1
         ketensim catalogue --standard ijw --release 2.2
+        ketensim catalogue --rules --standard iwmo
     """
     _check_standard(standard)
     _check_release(release)
+    if show_rules:
+        _rules_table(release, standard)
+        return
     rows = [
         (
             "code",
@@ -88,44 +138,124 @@ def catalogue(release: str | None, standard: str | None) -> None:
                 e.fidelity,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    _echo_table(rows)
 
 
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """Validate message files against their XSD; the message type follows from the namespace.
+def _report_json(report: FileReport) -> dict[str, object]:
+    mt = report.message_type
+    return {
+        "file": report.path,
+        "ok": report.ok,
+        "problem": report.problem,
+        "standard": mt.standard if mt else None,
+        "release": mt.release if mt else None,
+        "message": mt.code if mt else None,
+        "xsd_valid": bool(mt) and report.problem is None and not report.findings,
+        "xsd": [{"path": f.path, "line": f.line, "reason": f.reason} for f in report.findings],
+        "rules_checked": report.rules_checked,
+        "rules": [
+            {"code": f.code, "paths": list(f.paths), "explanation": f.explanation, "retourcode": f.retourcode}
+            for f in report.rule_findings
+        ],
+    }
 
-    Prints ``PASS path`` or ``FAIL path: reason`` per file, with one indented line per finding
-    (element path, line, reason), and ends with ``N passed, N failed``. Exit code 1 if any file
-    failed. Files are untrusted: larger than 25 MB, with a DOCTYPE, DTD or entities, or not XML
-    at all, they fail without being parsed further.
 
-    \b
-    Example:
-        ketensim validate out/WMO301_0001.xml out/WMO302_0001.xml
-        ketensim validate out/*.xml
-    """
-    passed = failed = 0
-    for path in files:
-        report = check_file(path)
-        if report.ok:
-            passed += 1
-            click.echo(f"PASS {path}")
-            continue
-        failed += 1
-        if report.problem is not None:
-            click.echo(f"FAIL {path}: {report.problem}")
-            continue
+def _echo_text(report: FileReport) -> None:
+    path = report.path
+    if report.ok:
+        click.echo(f"PASS {path}")
+    elif report.problem is not None:
+        click.echo(f"FAIL {path}: {report.problem}")
+    elif report.findings:
         mt = report.message_type
         label = f"{mt.code} {mt.release}" if mt else "message"
         click.echo(f"FAIL {path}: {label} is not valid against its XSD ({len(report.findings)} findings)")
         for finding in report.findings:
             click.echo(f"    {finding}")
-    click.echo(f"{passed} passed, {failed} failed")
+    for rule_finding in report.rule_findings:
+        click.echo(f"FAIL {path} {rule_finding}")
+
+
+def _write_rapporten(reports: list[FileReport], out: Path | None) -> None:
+    if out is None and len(reports) > 1:
+        raise _usage_error("--format rapport writes one Rapport per file: give --out DIR for several files")
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise click.BadParameter(f"cannot create {out}: {err.strerror}", param_hint="--out") from None
+    for report in reports:
+        if report.tree is None or report.message_type is None or report.findings:
+            reason = report.problem or "not valid against its XSD; the rules run only on a valid message"
+            click.echo(f"FAIL {report.path}: {reason}; no Rapport written", err=True)
+            continue
+        data = rapport_bytes(report.tree.getroot(), report.rule_findings, report.message_type.standard)
+        if out is None:
+            click.echo(data.decode("utf-8"), nl=False)
+        else:
+            target = out / f"{Path(report.path).stem}.rapport.xml"
+            target.write_bytes(data)
+            click.echo(f"{'PASS' if report.ok else 'FAIL'} {report.path}: wrote {target}", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rules/--no-rules",
+    default=True,
+    show_default=True,
+    help="After the XSD, check the iStandaarden business rules (TR/CD/CS) on 3.x heen messages and the 325.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "rapport"]),
+    default="text",
+    show_default=True,
+    help="text: a line per finding; json: one document for tools; rapport: the Validatiemodule's Rapport XML.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --format rapport: write FILE.rapport.xml per file into this directory (needed for several files).",
+)
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str, out: Path | None) -> None:
+    """Validate message files: the XSD, then the business rules; the message type follows from the namespace.
+
+    Text output: ``PASS path``, or ``FAIL path: reason`` with one indented line per XSD finding
+    (element path, line, reason), or one line per business-rule violation:
+    ``FAIL path CODE location[,location...]: explanation`` (locations in the Validatiemodule's
+    notation, explanations in Dutch). Ends with ``N passed, N failed``. The rules run only on a
+    message that passes its XSD, as the Validatiemodule does, and only where the rule set has
+    rules: 3.x heen messages and the 325 (``ketensim catalogue --rules`` lists them). Exit code 1
+    if any file failed. Files are untrusted: larger than 25 MB, with a DOCTYPE, DTD or entities,
+    or not XML at all, they fail without being parsed further.
+
+    \b
+    Example:
+        ketensim validate out/WMO301_0001.xml out/WMO302_0001.xml
+        ketensim validate out/*.xml --format json
+        ketensim validate out/JW315_0001.xml --format rapport
+        ketensim validate out/*.xml --format rapport --out rapporten/
+    """
+    if fmt == "rapport" and not rules:
+        raise _usage_error("--format rapport reports the business rules; it cannot be combined with --no-rules")
+    if out is not None and fmt != "rapport":
+        raise _usage_error("--out is only used with --format rapport")
+    reports = [check_file(path, rules=rules) for path in files]
+    failed = sum(not r.ok for r in reports)
+    passed = len(reports) - failed
+    if fmt == "json":
+        document = {"passed": passed, "failed": failed, "files": [_report_json(r) for r in reports]}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif fmt == "rapport":
+        _write_rapporten(reports, out)
+    else:
+        for report in reports:
+            _echo_text(report)
+        click.echo(f"{passed} passed, {failed} failed")
     if failed:
         ctx.exit(1)
 

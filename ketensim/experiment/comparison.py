@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 HIGHER_IS_WORSE: frozenset[str] = frozenset({
-    "broken_pairs", "rejected_at_block", "rejected_by_xsd", "resent_after_go_live", "unread_at_transition",
+    "broken_pairs", "rejected_at_block", "rejected_by_xsd", "rejected_by_rules", "resent_after_go_live", "unread_at_transition",
     "spoed_cases", "forbidden_cross_release_answers", "mean_pair_latency_hours", "outcome_closed_after_deadline",
     "outcome_broken", "outcome_unread_at_transition", "outcome_rejected_resent", "outcome_rejected_not_resent",
     "outcome_held_at_end", "outcome_retour_refused", "answers_cross_release_forbidden", "answers_pending_at_end",

@@ -16,6 +16,7 @@ METRICS: dict[str, str] = {
     "broken_pairs": "gebroken berichtparen: broken pairs plus forbidden cross-release answers",
     "rejected_at_block": "heen refused by a hub at a block or for the wrong release (IB103)",
     "rejected_by_xsd": "heen refused by the hub's XSD check (foutmelding)",
+    "rejected_by_rules": "heen refused by the hub's business-rule check (TR/CD/CS; 0 in counting mode unless injected)",
     "resent_after_go_live": "refused heen sent again in the new release after go-live",
     "unread_at_transition": "pairs whose heen or retour was still unread on a hub when the read-in window closed",
     "spoed_cases": "spoed cases handled outside the traffic during the stop",

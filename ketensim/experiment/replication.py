@@ -42,6 +42,7 @@ EVENT_METRICS: tuple[str, ...] = (
     "outcome_rejected_not_resent",
     "outcome_held_at_end",
     "rejected_by_xsd",
+    "rejected_by_rules",
 )
 """Metrics whose P(metric > 0) over replications is reported (key ``<metric>_gt_0``)."""
 

@@ -35,6 +35,12 @@ Behaviour ``sloppy`` is the same, except that it
 * sends its heens in the old release until a day after go-live (refused KS03);
 * sends the first 301 it ever sends without its ``Bsn`` (fails the XSD: CC02);
 * resends nothing that was refused (503 excepted).
+
+Its endpoint (both behaviours) answers a delivery whose payload passes its XSD with a Bv03 naming it
+(``crossRefnummer`` = the delivered referentienummer), one whose payload fails with a SOAP fault holding
+a Fo03 ``StUF055``, an unreadable envelope with the fault ``parse_request`` gives (RIN001, IB009), and
+anything with 503 while :meth:`DemoGemeente.down` is on; every attempt is recorded in
+:attr:`DemoGemeente.deliveries`, and a repeat of an accepted delivery is acknowledged but not handled again.
 """
 
 from __future__ import annotations
@@ -103,7 +109,7 @@ def _hold_from(dr: DraaiboekView, number: str) -> datetime | None:
     """From when a compliant gemeente holds heen ``number`` until go-live."""
     candidates = [at for at in (_earliest(dr.deadlines, "301"), _earliest(dr.deadlines, number), dr.block(number))
                   if at is not None]
-    return min(candidates) if candidates else None
+    return None
 
 
 @dataclass

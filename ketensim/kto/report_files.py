@@ -6,6 +6,11 @@ the traffic chart as an SVG data URI, every text HTML-escaped: traceer-IDs and t
 from the vendor). :func:`render_junit` turns the requirements, the pair classes and the protocol
 checks into JUnit test cases, so a vendor's CI pipeline can fail on them. :func:`write_report`
 writes all three files atomically.
+
+Both renderings also take the report of a chain test of two vendors
+(:func:`ketensim.kto.conformance.session_report`, recognised by its ``"parties"`` key): the page
+then shows the pairs between the two vendors and one full part per party, and the JUnit file holds
+the three suites once per party, named after it.
 """
 
 from __future__ import annotations
@@ -103,26 +108,30 @@ def _requirement_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _class_texts(report: dict[str, Any]) -> dict[str, str]:
-    return {**PAIR_CLASSES, **{p["class"]: p["class_text"] for p in report["pairs"]}}
+def _class_texts(pairs: list[dict[str, Any]]) -> dict[str, str]:
+    return {**PAIR_CLASSES, **{p["class"]: p["class_text"] for p in pairs}}
 
 
 def _class_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    texts = _class_texts(report)
+    texts = _class_texts(report["pairs"])
     return [{"text": texts.get(cls, "overige uitkomst"), "count": nl(n), "attention": n > 0 and cls not in GOOD_CLASSES}
             for cls, n in report["summary"]["pair_classes"].items()]
 
 
-def _pair_rows(report: dict[str, Any]) -> list[dict[str, str]]:
-    texts = _class_texts(report)
-    return [{"pair_id": p["pair_id"], "pair": p["pair"], "standard": _STANDARDS.get(p["standard"], p["standard"]),
-             "release": p["release"], "role": p["vendor_role"], "counterparty": p["counterparty"],
-             "class": texts.get(p["class"], "overige uitkomst"),
-             "heen": dutch_moment(p["heen_submitted"]), "retour": dutch_moment(p["retour_submitted"]),
-             "resent": " ".join(t for t in (f"opnieuw als {p['resent_as']}" if p["resent_as"] else "",
-                                            f"opnieuw van {p['resent_of']}" if p["resent_of"] else "") if t),
-             "refused": ", ".join(a["traceerId"] for a in p["refused_retours"])}
-            for p in report["pairs"] if p["class"] not in GOOD_CLASSES]
+def _pair_row(p: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    return {"pair_id": p["pair_id"], "pair": p["pair"], "standard": _STANDARDS.get(p["standard"], p["standard"]),
+            "release": p["release"], "role": p["vendor_role"], "counterparty": p["counterparty"],
+            "class": texts.get(p["class"], "overige uitkomst"), "attention": p["class"] not in GOOD_CLASSES,
+            "heen": dutch_moment(p["heen_submitted"]), "retour": dutch_moment(p["retour_submitted"]),
+            "resent": " ".join(t for t in (f"opnieuw als {p['resent_as']}" if p["resent_as"] else "",
+                                           f"opnieuw van {p['resent_of']}" if p["resent_of"] else "") if t),
+            "refused": ", ".join(a["traceerId"] for a in p["refused_retours"])}
+
+
+def _pair_rows(pairs: list[dict[str, Any]], only_attention: bool = True) -> list[dict[str, Any]]:
+    """The rows of a pair table: by default only the pairs needing attention."""
+    texts = _class_texts(pairs)
+    return [row for row in (_pair_row(p, texts) for p in pairs) if row["attention"] or not only_attention]
 
 
 def _refusal_rows(report: dict[str, Any]) -> list[dict[str, str]]:
@@ -146,14 +155,32 @@ def _summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             ("Ontvangst niet bevestigd", nl(s["messages_unconfirmed"]))]
 
 
-def _header(report: dict[str, Any]) -> dict[str, str]:
-    s = report["session"]
+def _party_name(party: dict[str, str]) -> str:
+    """``zorgaanbieder 12345678``, ``gemeente 0599``."""
+    return f"{_PARTY_KINDS.get(party['kind'], party['kind'])} {party['code']}"
+
+
+def _session_header(s: dict[str, Any]) -> dict[str, str]:
+    """What the page kop shows of the session, whichever party's report it is."""
     return {"scenario": s["scenario"], "scenario_name": s["scenario_name"], "seed": str(s["seed"]),
-            "party": f"{_PARTY_KINDS.get(s['party']['kind'], s['party']['kind'])} {s['party']['code']}",
-            "handover": dutch_moment(s["handover"]), "now": dutch_moment(s["now"]), "end": dutch_moment(s["end"]),
+            "now": dutch_moment(s["now"]), "end": dutch_moment(s["end"]),
             "state": "afgelopen" if s["finished"] else "loopt nog (tussenstand)",
             "releases": f"{s['old_release']} → {s['new_release']}", "go_live": dutch_moment(s["go_live"]),
-            "code_table": s["code_table"], "conform": _yes_no(report["summary"]["conform"])}
+            "code_table": s["code_table"]}
+
+
+def _header(report: dict[str, Any]) -> dict[str, str]:
+    s = report["session"]
+    return {**_session_header(s), "party": _party_name(s["party"]), "handover": dutch_moment(s["handover"]),
+            "conform": _yes_no(report["summary"]["conform"])}
+
+
+def _chain_header(report: dict[str, Any]) -> dict[str, str]:
+    names = [_party_name(p) for p in report["session"]["parties"]]
+    summary = report["summary"]
+    return {**_session_header(report["session"]), "parties": " en ".join(names), "first": names[0],
+            "conform": _yes_no(summary["conform"]), "requirements_failed": nl(summary["requirements_failed"]),
+            "pairs_between": nl(summary["pairs_between"])}
 
 
 # ---------------------------------------------------------------- HTML: the traffic per day
@@ -242,14 +269,37 @@ def _environment() -> jinja2.Environment:
                               keep_trailing_newline=True)
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The conformance report as one self-contained Dutch HTML page."""
+def _is_chain(report: dict[str, Any]) -> bool:
+    """Whether ``report`` is the report of a chain test of two vendors (else of one vendor party)."""
+    return "parties" in report
+
+
+def _party_context(report: dict[str, Any]) -> dict[str, Any]:
+    """What the party macro of the templates prints of one party's report."""
     errors = report["protocol_errors"]
-    context = {"kop": _header(report), "summary": _summary_rows(report), "requirements": _requirement_rows(report),
-               "classes": _class_rows(report), "pairs": _pair_rows(report), "refusals": _refusal_rows(report),
-               "unconfirmed": [_violation(u | {"at": u["offered"]}) for u in errors["unconfirmed"]],
-               "duplicates": [_violation(d) for d in errors["duplicate_ids"]], "timeline": _timeline(report)}
-    return _environment().get_template("kto_rapport.html.j2").render(**context)
+    return {"kop": _header(report), "summary": _summary_rows(report), "requirements": _requirement_rows(report),
+            "classes": _class_rows(report), "pairs": _pair_rows(report["pairs"]), "refusals": _refusal_rows(report),
+            "unconfirmed": [_violation(u | {"at": u["offered"]}) for u in errors["unconfirmed"]],
+            "duplicates": [_violation(d) for d in errors["duplicate_ids"]], "timeline": _timeline(report)}
+
+
+def _chain_part(index: int, report: dict[str, Any]) -> dict[str, Any]:
+    name = _party_name(report["session"]["party"])
+    return {**_party_context(report), "anchor": f"partij-{index}", "heading": name[:1].upper() + name[1:]}
+
+
+def _render(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The conformance report (of one party, or of a chain test of two) as one self-contained Dutch HTML page."""
+    if not _is_chain(report):
+        party = _party_context(report)
+        return _render("kto_rapport.html.j2", kop=party["kop"], partij=party)
+    return _render("kto_rapport_keten.html.j2", kop=_chain_header(report),
+                   tussen=_pair_rows(report["between"], only_attention=False),
+                   partijen=[_chain_part(i, part) for i, part in enumerate(report["parties"], start=1)])
 
 
 # ---------------------------------------------------------------- JUnit XML
@@ -292,27 +342,51 @@ def _item(v: dict[str, Any]) -> tuple[str, str]:
     return row["traceer"], f"{row['traceer']} ({details})"
 
 
-def render_junit(report: dict[str, Any]) -> bytes:
-    """The conformance report as JUnit XML: suites ``draaiboek``, ``berichtparen`` and ``protocol``."""
-    root = etree.Element("testsuites", name=_xml(f"KTO-conformiteit {report['session']['scenario']}"))
-    suite = _suite(root, "draaiboek")
+def _requirement_cases(suite: etree._Element, classname: str, report: dict[str, Any]) -> None:
     for r in report["requirements"]:
         failure = ([_item(v) for v in r["violations"]] or [("eis", "eis niet voldaan")]) if r["met"] is False else None
-        _case(suite, "kto.draaiboek", f"{r['id']} {r['what']}", failure=failure,
+        _case(suite, classname, f"{r['id']} {r['what']}", failure=failure,
               skipped="nog open" if r["met"] is None else "")
-    suite = _suite(root, "berichtparen")
-    texts = _class_texts(report)
+
+
+def _pair_cases(suite: etree._Element, classname: str, report: dict[str, Any]) -> None:
+    texts = _class_texts(report["pairs"])
     for cls, n in report["summary"]["pair_classes"].items():
         pairs = [(p["pair_id"], f"{p['pair_id']} ({p['pair']}, wederpartij {p['counterparty']})")
                  for p in report["pairs"] if p["class"] == cls] or [(f"{n} berichtparen", f"{n} berichtparen")]
-        _case(suite, "kto.berichtparen", texts.get(cls, "overige uitkomst"),
+        _case(suite, classname, texts.get(cls, "overige uitkomst"),
               failure=pairs if n > 0 and cls in FAILING_CLASSES else None)
-    suite = _suite(root, "protocol")
+
+
+def _protocol_cases(suite: etree._Element, classname: str, report: dict[str, Any]) -> None:
     errors = report["protocol_errors"]
-    _case(suite, "kto.protocol", "geweigerde berichten", failure=[_item(a) for a in report["refused"]])
-    _case(suite, "kto.protocol", "onbevestigde berichten",
+    _case(suite, classname, "geweigerde berichten", failure=[_item(a) for a in report["refused"]])
+    _case(suite, classname, "onbevestigde berichten",
           failure=[_item(u | {"at": u["offered"]}) for u in errors["unconfirmed"]])
-    _case(suite, "kto.protocol", "dubbele id's", failure=[_item(d) for d in errors["duplicate_ids"]])
+    _case(suite, classname, "dubbele id's", failure=[_item(d) for d in errors["duplicate_ids"]])
+
+
+_SUITES = (("draaiboek", _requirement_cases), ("berichtparen", _pair_cases), ("protocol", _protocol_cases))
+
+
+def _party_suites(root: etree._Element, report: dict[str, Any], party: str = "") -> None:
+    """The three suites of one party's report; with ``party`` (two vendors) its name prefixes suites and classes."""
+    for name, cases in _SUITES:
+        suite = _suite(root, _xml(f"{party}: {name}" if party else name))
+        cases(suite, _xml(f"kto.{party.replace(' ', '-')}.{name}" if party else f"kto.{name}"), report)
+
+
+def render_junit(report: dict[str, Any]) -> bytes:
+    """The conformance report as JUnit XML: suites ``draaiboek``, ``berichtparen`` and ``protocol``.
+
+    For a chain test of two vendors, the three suites per party, named ``zorgaanbieder 12345678: draaiboek`` etc.
+    """
+    root = etree.Element("testsuites", name=_xml(f"KTO-conformiteit {report['session']['scenario']}"))
+    if _is_chain(report):
+        for part in report["parties"]:
+            _party_suites(root, part, _party_name(part["session"]["party"]))
+    else:
+        _party_suites(root, report)
     for element in root:
         _count(element, element.findall("testcase"))
     _count(root, root.findall("testsuite/testcase"))

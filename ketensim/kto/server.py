@@ -10,6 +10,7 @@ reached is written as well.
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class _Finisher:
         self.session = session
         self.directory = directory
         self.done = False
+        self.failed = ""
         self._lock = threading.Lock()
 
     def __call__(self) -> None:
@@ -62,7 +64,12 @@ class _Finisher:
                 return
             self.done = True
         self.session.note_position()
-        write_session_report(self.session, self.directory)
+        try:
+            write_session_report(self.session, self.directory)
+        except Exception as err:  # noqa: BLE001 - the server goes on; shutdown tries again
+            self.done = False
+            self.failed = f"{type(err).__name__}: {err}"
+            print(f"error: the conformance report could not be written: {self.failed}", file=sys.stderr)
 
 
 def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Path, sock: socket.socket,

@@ -33,6 +33,7 @@ METRIC_LABELS: dict[str, str] = {
     "broken_pairs": "Gebroken berichtparen",
     "rejected_at_block": "Heenberichten geweigerd bij een blokkade of verkeerde release",
     "rejected_by_xsd": "Heenberichten afgekeurd door de XSD-controle",
+    "rejected_by_rules": "Heenberichten afgekeurd door de bedrijfsregels (TR/CD/CS)",
     "resent_after_go_live": "Opnieuw verzonden na go-live",
     "unread_at_transition": "Niet ingelezen bij de transitie",
     "spoed_cases": "Spoedgevallen tijdens de stop",
@@ -62,8 +63,8 @@ METRIC_LABELS: dict[str, str] = {
 
 KEY_METRICS: tuple[str, ...] = (
     "broken_pairs", "forbidden_cross_release_answers", "outcome_closed_in_time", "outcome_closed_after_deadline",
-    "unread_at_transition", "rejected_at_block", "rejected_by_xsd", "resent_after_go_live",
-    "outcome_rejected_not_resent", "outcome_held_at_end", "spoed_cases", "backlog_peak_after_go_live",
+    "unread_at_transition", "rejected_at_block", "rejected_by_xsd", "rejected_by_rules",
+    "resent_after_go_live", "outcome_rejected_not_resent", "outcome_held_at_end", "spoed_cases", "backlog_peak_after_go_live",
     "backlog_drain_hours", "pairs", "messages",
 )
 """The metrics the report shows first; the rest are in the full table."""
@@ -75,6 +76,7 @@ PROPORTION_LABELS: dict[str, str] = {
     "outcome_rejected_not_resent_gt_0": "Minstens één geweigerd bericht niet opnieuw verzonden",
     "outcome_held_at_end_gt_0": "Minstens één bericht aan het eind nog vastgehouden",
     "rejected_by_xsd_gt_0": "Minstens één bericht afgekeurd door de XSD-controle",
+    "rejected_by_rules_gt_0": "Minstens één bericht afgekeurd door de bedrijfsregels",
 }
 
 INJECTION_LABELS: dict[str, str] = {

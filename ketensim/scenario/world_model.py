@@ -86,6 +86,9 @@ class HubProfile:
     """If > 0, deliveries to the receiving side happen in batches every this many minutes."""
     capacity_per_hour: float = 60000.0
     """Messages the hub can check and forward per hour; a backlog drains at this rate."""
+    rules: bool = False
+    """Whether the hub checks the business rules (TR/CD/CS) after the XSD on submission; a violation is
+    a technical refusal like an XSD failure. VECOZO does by default (the rule set runs on submission there)."""
 
 
 def _default_gemeente() -> ActorProfile:
@@ -102,7 +105,7 @@ class Behaviour:
 
     gemeente: ActorProfile = field(default_factory=_default_gemeente)
     aanbieder: ActorProfile = field(default_factory=_default_aanbieder)
-    vecozo: HubProfile = field(default_factory=HubProfile)
+    vecozo: HubProfile = field(default_factory=lambda: HubProfile(rules=True))
     ib: HubProfile = field(default_factory=lambda: HubProfile(transit_minutes=5.0, batch_minutes=15.0))
 
     def actor(self, kind: str) -> ActorProfile:

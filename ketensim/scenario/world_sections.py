@@ -120,6 +120,7 @@ def _hub_profile(t: Table | None, base: HubProfile) -> HubProfile:
         transit_minutes=t.number("transit_minutes", base.transit_minutes, lo=0, hi=1440),
         batch_minutes=t.number("batch_minutes", base.batch_minutes, lo=0, hi=1440),
         capacity_per_hour=t.number("capacity_per_hour", base.capacity_per_hour, lo=1),
+        rules=t.bool("rules", base.rules),
     )
     t.finish()
     return profile

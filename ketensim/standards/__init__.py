@@ -1,1 +1,1 @@
-"""The iWmo/iJw standards: releases, message catalogue, XML builders and XSD validation."""
+"""The iWmo/iJw standards: releases, message catalogue, XML builders, XSD validation and the business rules."""

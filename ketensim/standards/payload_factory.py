@@ -61,6 +61,19 @@ _REDEN_BEEINDIGING = {
 }
 # 2.x TypeVerwijzer has 01-08, 3.x drops 07; these exist in both
 _VERWIJZER = {"iwmo": ("01", "01", "06", "02"), "ijw": ("01", "02", "02", "03", "04")}
+_ARTS = {"03": "Jeugdarts", "04": "Medisch specialist", "05": "Gecertificeerde instelling"}
+# the 323 declares care from 2021 on (rule CS100); earlier care went in the legacy 303
+FIRST_323_DAY = date(2021, 1, 1)
+
+
+def _verwijzer(vtype: str, gemeente: Gemeente, rng: random.Random) -> Verwijzer:
+    """A verwijzer as the rules want it (CD066-CD068): a huisarts (02) by AGB code only, the other
+    doctors (03-05) by name only, anyone else (gemeente 01, self-referral 06) by neither."""
+    if vtype == "02":
+        return Verwijzer(vtype, None, f"{rng.randrange(1_000_000, 100_000_000):08d}")
+    if vtype in ("03", "04", "05"):
+        return Verwijzer(vtype, f"{_ARTS[vtype]} {gemeente.naam}"[:64], None)
+    return Verwijzer(vtype, None, None)
 
 
 def new_referentie(rng: random.Random, prefix: str = "R") -> str:
@@ -125,9 +138,13 @@ def _toewijzing(
 
 
 def _begindatum(t: Toewijzing, dagtekening: date, rng: random.Random) -> date:
-    """Actual start of care: within the first week of the toewijzing, not after the message."""
+    """Actual start of care: within the first week of the toewijzing, not after the message (TR134).
+
+    A start reported before the toewijzing's ingangsdatum (the chain lets an aanbieder report a
+    start as soon as it reads the toewijzing) is dated on the message's day.
+    """
     start = t.ingangsdatum + timedelta(days=rng.randint(0, 7))
-    return max(t.ingangsdatum, min(start, dagtekening, t.einddatum))
+    return min(max(t.ingangsdatum, min(start, t.einddatum)), dagtekening)
 
 
 def _month_before(day: date) -> tuple[date, date]:
@@ -143,13 +160,15 @@ def declaratie_payload(
     *,
     factuur: bool = False,
     credit_share: float = 0.05,
+    first_day: date = date.min,
 ) -> DeclaratieBericht:
     """A declaration over ``periode`` of the care each (client, toewijzing) received.
 
     Each toewijzing yields one debit prestatie for its delivered volume in the period (none
     if nothing was delivered). With probability ``credit_share``, the previous month is also
-    corrected: its earlier debit is credited in full and declared again one unit lower, linked
-    by ``VorigReferentieNummer``.
+    corrected: its earlier debit (from an earlier declaration) is credited in full, the credit
+    naming it in ``VorigReferentieNummer``, and declared again one unit lower. No correction
+    reaches back before ``first_day``.
 
     Raises:
         ValueError: No toewijzing delivered anything in the period.
@@ -165,11 +184,12 @@ def declaratie_payload(
         lines.append(_prestatie(t, new_referentie(rng, "P"), None, pb, pe, volume, "D"))
         prev_begin, prev_end = _month_before(begin)
         prev_volume = t.volume_between(prev_begin, prev_end)
-        if prev_volume > 1 and rng.random() < credit_share:
+        if prev_volume > 1 and prev_begin >= first_day and rng.random() < credit_share:
+            # the credit names the line it cancels, declared in an earlier message (CD060, TR316)
             pb, pe = max(prev_begin, t.ingangsdatum), min(prev_end, t.einddatum)
             original = new_referentie(rng, "P")
-            lines.append(_prestatie(t, original, None, pb, pe, prev_volume, "C"))
-            lines.append(_prestatie(t, new_referentie(rng, "P"), original, pb, pe, prev_volume - 1, "D"))
+            lines.append(_prestatie(t, new_referentie(rng, "P"), original, pb, pe, prev_volume, "C"))
+            lines.append(_prestatie(t, new_referentie(rng, "P"), None, pb, pe, prev_volume - 1, "D"))
     if not by_bsn:
         raise ValueError(f"no toewijzing delivered care between {begin} and {end}; nothing to declare")
     clienten = tuple(DeclaratieClient(bsn, tuple(lines)) for bsn, lines in by_bsn.items())
@@ -195,10 +215,10 @@ def _prestatie(
     )
 
 
-def _declaratie_periode(t: Toewijzing, dagtekening: date) -> tuple[date, date] | None:
-    """Return the latest closed month before the dagtekening in which the toewijzing delivered care."""
+def _declaratie_periode(t: Toewijzing, dagtekening: date, first_day: date) -> tuple[date, date] | None:
+    """Return the latest closed month before the dagtekening, from ``first_day`` on, in which the toewijzing delivered care."""
     begin, end = _month_before(dagtekening)
-    while end >= t.ingangsdatum:
+    while end >= t.ingangsdatum and begin >= first_day:
         if t.volume_between(begin, end) > 0:
             return begin, end
         begin, end = _month_before(begin)
@@ -206,17 +226,23 @@ def _declaratie_periode(t: Toewijzing, dagtekening: date) -> tuple[date, date] |
 
 
 def _minimal_declaratie(
-    header: Header, client: Client, t: Toewijzing, rng: random.Random, factuur: bool
+    header: Header, client: Client, t: Toewijzing, rng: random.Random, factuur: bool, first_day: date
 ) -> DeclaratieBericht:
-    """Declare one unit in the toewijzing's first month.
+    """Declare one unit in the last closed month before the dagtekening (not before ``first_day``).
 
     Used when the simulation sends a declaration before the care model has delivered a whole
     unit in a closed month (a toewijzing that started days ago): the message stays valid and
-    consistent (amount = 1 x tarief, periods inside the toewijzing) instead of failing the run.
+    consistent (amount = 1 x tarief, one calendar month, nothing after the dagtekening) instead
+    of failing the run. The prestatie covers the part of the month within the toewijzing, or the
+    month's last day when the toewijzing started after it.
     """
-    begin = t.ingangsdatum.replace(day=1)
-    end = _month_before(begin + timedelta(days=32))[1]
-    line = _prestatie(t, new_referentie(rng, "P"), None, t.ingangsdatum, min(end, t.einddatum), 1, "D")
+    begin, end = _month_before(header.dagtekening)
+    if begin < first_day:  # nothing closed yet since the first day: the first month it may declare
+        begin, end = first_day, _month_before(first_day + timedelta(days=32))[1]
+    pb, pe = max(begin, t.ingangsdatum), min(end, t.einddatum)
+    if pb > pe:
+        pb = pe = end if t.ingangsdatum > end else begin
+    line = _prestatie(t, new_referentie(rng, "P"), None, pb, pe, 1, "D")
     nummer = f"D{rng.getrandbits(40):010X}"
     return DeclaratieBericht(
         header, nummer, begin, end, (DeclaratieClient(client.bsn, (line,)),), factuur=factuur
@@ -297,12 +323,7 @@ def make_payload(
         )
         return StopBericht(header, (RegieClient(_persoon(client), "1", (stop,)),))
     if number == "315":
-        vtype = rng.choice(_VERWIJZER[t.standard])
-        verwijzer = Verwijzer(
-            vtype,
-            f"Huisartsenpraktijk {gemeente.naam}"[:64] if vtype == "02" else None,
-            f"{rng.randrange(1_000_000, 100_000_000):08d}" if vtype == "02" else None,
-        )
+        verwijzer = _verwijzer(rng.choice(_VERWIJZER[t.standard]), gemeente, rng)
         ingang = max(t.ingangsdatum, dagtekening + timedelta(days=1))
         aangevraagd = AangevraagdProduct(
             referentie or new_referentie(rng),
@@ -354,12 +375,15 @@ def make_payload(
         afwijzing = rng.choice(("1", "2", "3", "4", "6", "7")) if antwoord == "1" else None
         return AntwoordBericht(header, referentie or new_referentie(rng), antwoord, afwijzing, None)
     if number in ("323", "303"):
-        periode = _declaratie_periode(t, dagtekening)
+        first_day = FIRST_323_DAY if number == "323" else date.min
+        periode = _declaratie_periode(t, dagtekening, first_day)
         is_factuur = factuur and number == "303"
         if periode is None:
-            payload = _minimal_declaratie(header, client, t, rng, is_factuur)
+            payload = _minimal_declaratie(header, client, t, rng, is_factuur, first_day)
         else:
-            payload = declaratie_payload(header, periode, [(client, t)], rng, factuur=is_factuur)
+            payload = declaratie_payload(
+                header, periode, [(client, t)], rng, factuur=is_factuur, first_day=first_day
+            )
         if number == "303" and mt.release == "2.1":  # 2.1 declarations still carried the address
             payload = DeclaratieBericht(
                 payload.header,

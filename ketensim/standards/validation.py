@@ -1,5 +1,8 @@
 """XSD validation of built messages, and safe reading and checking of message files.
 
+A file check runs the XSD and then, on a valid message, the business rules of
+:mod:`ketensim.standards.rules`.
+
 Two validators, each for what it does best:
 
 * the hot path, :func:`is_valid` / :func:`validate`, uses :mod:`lxml` with every
@@ -24,7 +27,9 @@ from lxml import etree
 
 from ketensim._resources import xsd_dir
 from ketensim.exceptions import SchemaViolation, UnknownMessageType, UnsafeXML
+from ketensim.standards import rules as business_rules
 from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.rules import Finding as RuleFinding
 
 __all__ = [
     "MAX_BYTES",
@@ -69,17 +74,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class FileReport:
-    """The outcome of checking one file: the detected message type and the findings (none = pass)."""
+    """The outcome of checking one file: the detected message type and the findings (none = pass).
+
+    ``findings`` are the XSD's; ``rule_findings`` the business rules' (see
+    :mod:`ketensim.standards.rules`), which run only on a message that passes its XSD, as the
+    Validatiemodule does. ``rules_checked`` says whether they ran: not when skipped, not after an
+    XSD failure, and not for a message type without rules (retours, 2.x, the legacy 303/304).
+    """
 
     path: str
     message_type: MessageType | None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     problem: str | None = None  # the file could not be checked at all (unsafe, not XML, unknown)
+    rule_findings: tuple[RuleFinding, ...] = field(default_factory=tuple)
+    rules_checked: bool = False
+    tree: etree._ElementTree | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         """True when the file was checked and no finding was made."""
-        return self.problem is None and not self.findings
+        return self.problem is None and not self.findings and not self.rule_findings
 
 
 def _xsd_path(mt: MessageType) -> Path:
@@ -194,14 +208,17 @@ def detect(tree: etree._ElementTree | etree._Element) -> MessageType:
     return get_catalogue().by_namespace(qname.namespace)
 
 
-def check_file(path: str | Path) -> FileReport:
-    """Read, detect and validate one file; never raises for a bad file, reports instead."""
+def check_file(path: str | Path, *, rules: bool = True) -> FileReport:
+    """Read, detect and validate one file (XSD, then the business rules); never raises for a bad file, reports instead."""
     name = str(path)
     try:
         tree = read_xml(path)
         mt = detect(tree)
     except (UnsafeXML, UnknownMessageType) as err:
         return FileReport(name, None, (), problem=str(err).removeprefix(f"{name}: "))
-    if is_valid(mt, tree):
-        return FileReport(name, mt)
-    return FileReport(name, mt, tuple(diagnose(mt, tree)))
+    if not is_valid(mt, tree):
+        return FileReport(name, mt, tuple(diagnose(mt, tree)), tree=tree)
+    if not rules or not business_rules.applies(mt):
+        return FileReport(name, mt, tree=tree)
+    found = business_rules.check(tree, mt)
+    return FileReport(name, mt, rule_findings=tuple(found), rules_checked=True, tree=tree)

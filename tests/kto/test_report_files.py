@@ -117,12 +117,20 @@ def test_html_escapes_vendor_text(report: dict[str, Any]) -> None:
     assert f"toelichting {SCRIPT}" in _visible_text(page)  # shown as text, not run
 
 
+ENGLISH = [*PAIR_CLASSES, "go_live", "block", "portal", "deadline_", "True", "False", "None", "queued", "iwmo",
+           "heen_submitted", "verdict", "summary", "parties", "between", "party"]
+"""Keys and values of the report dict that must not show on the page."""
+
+
+def _assert_no_english(text: str) -> None:
+    for word in ENGLISH:
+        assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), word
+
+
 def test_html_visible_text_is_dutch(report: dict[str, Any]) -> None:
     text = _visible_text(render_html(report))
-    english = [*PAIR_CLASSES, "go_live", "block", "portal", "deadline_", "True", "False", "None", "queued",
-               "aanbieder 63790249", "iwmo", "heen_submitted"]
-    for word in english:
-        assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), word
+    _assert_no_english(text)
+    assert "aanbieder 63790249" not in text.replace("zorgaanbieder 63790249", "")
     for dutch in ("zorgaanbieder 63790249", "technische blokkade", "ingebruikname", "retourbericht ontbreekt",
                   "gesloten na de procedurele deadline", "op tijd gesloten", "wo 30 mrt 2022 17:00",
                   "do 24 mrt 2022 11:07", "Conform: nee", "3.0 → 3.1", "iWmo", "loopt nog"):
@@ -261,3 +269,112 @@ def test_write_report_into_a_file_raises_ketensim_error(report: dict[str, Any], 
     message = str(caught.value)
     assert str(blocker) in message and "\n" not in message
     assert blocker.read_text(encoding="utf-8") == "geen map"
+
+
+# ---------------------------------------------------------------- a chain test of two vendors
+
+
+def _clean_gemeente_report(first: dict[str, Any]) -> dict[str, Any]:
+    """The gemeente's report: one met requirement, one pair closed in time with the aanbieder, nothing refused."""
+    classes = dict.fromkeys(PAIR_CLASSES, 0) | {"closed_in_time": 1}
+    pair = _pair("P0000001", "closed_in_time") | {"vendor_role": "verzender", "counterparty": "12345678"}
+    return {
+        "session": first["session"] | {"party": {"kind": "gemeente", "code": "0599"},
+                                       "handover": "2022-03-28T09:00:00+02:00"},
+        "summary": {"requirements": 1, "requirements_met": 1, "requirements_failed": 0, "requirements_open": 0,
+                    "pairs": 1, "pair_classes": classes, "pairs_needing_attention": 0, "messages_sent": 1,
+                    "messages_refused": 0, "messages_received": 1, "messages_unconfirmed": 0, "conform": True},
+        "requirements": [first["requirements"][0]],
+        "pairs": [pair],
+        "refused": [],
+        "protocol_errors": {"unconfirmed": [], "duplicate_ids": []},
+        "timeline": [{"at": "2022-03-29T09:00:00+02:00", "event": "verzonden", "subtype": "WMO301", "status": 204}],
+    }
+
+
+@pytest.fixture
+def chain(report: dict[str, Any]) -> dict[str, Any]:
+    """The shape of ``session_report`` with two vendors: the aanbieder of ``report`` and a clean gemeente."""
+    first = copy.deepcopy(report)
+    first["session"]["party"] = {"kind": "aanbieder", "code": "12345678"}
+    second = _clean_gemeente_report(first)
+    session = {k: v for k, v in first["session"].items() if k != "party"}
+    return {"session": session | {"parties": [first["session"]["party"], second["session"]["party"]]},
+            "summary": {"conform": False, "requirements_failed": 1, "pairs_between": 3},
+            "parties": [first, second],
+            "between": [p for p in first["pairs"] if p["counterparty"] == "0599"]}
+
+
+def test_chain_html_has_a_part_per_party_under_its_name(chain: dict[str, Any]) -> None:
+    doc = lxml.html.fromstring(render_html(chain))
+    assert [h.text_content() for h in doc.xpath("//section[@class='partij']/h2")] == ["Zorgaanbieder 12345678",
+                                                                                    "Gemeente 0599"]
+    for n in (1, 2):  # every part of the single-party report, under ids of its own
+        for part in ("kop", "samenvatting", "eisen", "berichtparen", "geweigerd", "protocolfouten", "tijdlijn"):
+            assert doc.xpath(f"//section[@id='partij-{n}']/section[@id='partij-{n}-{part}']"), (n, part)
+    ids = doc.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    links = {a.get("href")[1:] for a in doc.xpath("//nav/a")}
+    assert links <= set(ids)
+    verdicts = [v.text_content() for v in doc.xpath("//section[@id='partij-2-eisen']//span[contains(@class, 'oordeel')]")]
+    assert verdicts == ["voldaan"]
+    assert "trace-fout-1" in doc.xpath("//section[@id='partij-1-geweigerd']")[0].text_content()
+    assert "Geen: elk aangeboden bericht is aangenomen." in doc.xpath("//section[@id='partij-2-geweigerd']")[0].text_content()
+
+
+def test_chain_html_kop_is_overall_and_dutch(chain: dict[str, Any]) -> None:
+    page = render_html(chain)
+    kop = lxml.html.fromstring(page).xpath("//section[@id='kop']")[0]
+    assert "Conform: nee" in kop.text_content()
+    rows = {row.findtext("th"): row.xpath("string(td)") for row in kop.xpath(".//tr")}
+    assert rows["Partijen"] == "zorgaanbieder 12345678 en gemeente 0599"
+    assert rows["Scenario"].startswith("Migratie 3.0 naar 3.1 (één keer)")
+    assert rows["Berichtparen tussen de twee leveranciers"] == "3"
+    assert rows["Eisen niet voldaan (beide partijen)"] == "1"
+    text = _visible_text(page)
+    _assert_no_english(text)
+    assert "Conform: ja" in text  # the gemeente on its own
+    assert "<script" not in page and f"toelichting {SCRIPT}" in text
+    chain["summary"]["conform"] = True
+    assert "Conform: ja" in _visible_text(render_html(chain)).split("Berichtparen tussen de twee leveranciers")[0]
+
+
+def test_chain_html_between_table_lists_every_pair_in_dutch(chain: dict[str, Any]) -> None:
+    doc = lxml.html.fromstring(render_html(chain))
+    rows = doc.xpath("//section[@id='tussen']/table/tr[td]")
+    assert [[c.text_content() for c in row][:7] for row in rows] == [
+        ["P0000001", "301/302", "iWmo", "3.0", "ontvanger", "0599", "op tijd gesloten"],
+        ["P0000002", "301/302", "iWmo", "3.0", "ontvanger", "0599", "retourbericht ontbreekt"],
+        ["P0000003", "301/302", "iWmo", "3.0", "ontvanger", "0599", "gesloten na de procedurele deadline"]]
+    assert [row.get("class") for row in rows] == [None, "attention", "attention"]
+    assert doc.xpath("//section[@id='tussen']//th[5]")[0].text_content() == "Rol van zorgaanbieder 12345678"
+    chain["between"] = []
+    empty = lxml.html.fromstring(render_html(chain)).xpath("//section[@id='tussen']")[0].text_content()
+    assert "Geen: de twee leveranciers hebben nog geen berichten met elkaar uitgewisseld." in empty
+
+
+def test_chain_junit_has_three_suites_per_party(chain: dict[str, Any]) -> None:
+    root, suites = _suites(chain)
+    assert list(suites) == [f"{party}: {suite}" for party in ("zorgaanbieder 12345678", "gemeente 0599")
+                            for suite in ("draaiboek", "berichtparen", "protocol")]
+    assert _counts(suites["zorgaanbieder 12345678: draaiboek"]) == (3, 1, 1)
+    assert _counts(suites["zorgaanbieder 12345678: berichtparen"]) == (len(PAIR_CLASSES), 2, 0)
+    assert _counts(suites["zorgaanbieder 12345678: protocol"]) == (3, 2, 0)
+    assert _counts(suites["gemeente 0599: draaiboek"]) == (1, 0, 0)
+    assert _counts(suites["gemeente 0599: berichtparen"]) == (len(PAIR_CLASSES), 0, 0)
+    assert _counts(suites["gemeente 0599: protocol"]) == (3, 0, 0)
+    assert _counts(root) == (3 + 1 + 2 * (len(PAIR_CLASSES) + 3), 5, 1)
+    assert {c.get("classname") for c in suites["gemeente 0599: protocol"]} == {"kto.gemeente-0599.protocol"}
+    # the same case in both parties stays apart in a CI tool that keys on classname and name
+    keys = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+    assert len(keys) == len(set(keys))
+
+
+def test_chain_write_report_writes_three_files(chain: dict[str, Any], tmp_path: Path) -> None:
+    paths = write_report(chain, tmp_path / "keten")
+    assert [p.name for p in paths] == list(FILE_NAMES)
+    assert sorted(p.name for p in (tmp_path / "keten").iterdir()) == sorted(FILE_NAMES)
+    assert json.loads(paths[0].read_text(encoding="utf-8")) == chain
+    assert paths[1].read_text(encoding="utf-8") == render_html(chain)
+    assert paths[2].read_bytes() == render_junit(chain)
+    assert len(etree.fromstring(paths[2].read_bytes()).findall("testsuite")) == 6

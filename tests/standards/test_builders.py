@@ -20,6 +20,7 @@ from ketensim.standards.builders import build, build_retour, has_builder
 from ketensim.standards.catalogue import get_catalogue
 from ketensim.standards.payload import DeclaratieBericht, ToewijzingBericht
 from ketensim.standards.payload_factory import declaratie_payload, make_payload
+from ketensim.standards.rules import check
 from ketensim.standards.samples import generate_samples, retour_rejections
 from ketensim.standards.validation import diagnose, is_valid, schema, validate
 
@@ -178,7 +179,7 @@ class TestBuild:
         assert is_valid(mt, build(mt, payload))
 
     def test_declaration_of_a_fresh_toewijzing(self):
-        """A 323 for a toewijzing that started days ago declares one unit instead of failing."""
+        """A 323 for a toewijzing that started days ago declares one unit in the last closed month, breaking no rule."""
         rng = random.Random(12)
         client = next(c for c in POPULATION.clients if c.standard == "ijw")
         aanbieder = POPULATION.sample_aanbieder(rng, "ijw")
@@ -195,8 +196,10 @@ class TestBuild:
             rng=rng,
         )
         (line,) = payload.clienten[0].prestaties
-        assert (line.volume, line.bedrag, line.begindatum) == (1, t.tarief, t.ingangsdatum)
+        assert (line.volume, line.bedrag, line.begindatum, line.einddatum) == (1, t.tarief, *[date(2022, 5, 31)] * 2)
+        assert (payload.periode_begin, payload.periode_eind) == (date(2022, 5, 1), date(2022, 5, 31))
         assert is_valid(mt, build(mt, payload))
+        assert check(build(mt, payload), mt) == []
 
     def test_make_payload_refuses_retour(self):
         """Retours are built from their heen payload, never from entities."""

@@ -17,11 +17,13 @@ from lxml import etree
 from ketensim.standards.builders import _xml as x
 from ketensim.standards.payload import DeclaratieBericht, Prestatie
 
-__all__ = ["build_323", "build_325", "FULLY_GRANTED"]
+__all__ = ["build_323", "build_325", "FULLY_GRANTED", "EURO"]
 
 _Sub = etree.SubElement
 
 FULLY_GRANTED = "8001"
+EURO = "83"
+"""Eenheid 83: the volume is an amount in euro (written in cents, equal to the declared amount)."""
 
 
 def periode(ctx: x.Context, parent: x.Element, tag: str, begin: date, end: date) -> None:
@@ -50,9 +52,13 @@ def prestatie(ctx: x.Context, parent: x.Element, p: Prestatie, rc: str | None) -
     _Sub(el, m["ProductCategorie"]).text = p.product.categorie
     _Sub(el, m["ProductCode"]).text = p.product.code or ""
     periode(ctx, el, "ProductPeriode", p.begindatum, p.einddatum)
-    _Sub(el, m["GeleverdVolume"]).text = str(p.volume)
-    _Sub(el, m["Eenheid"]).text = p.eenheid
-    _Sub(el, m["ProductTarief"]).text = str(p.tarief)
+    if p.eenheid == EURO:  # an amount in euro is declared as its volume, without a tariff (CS339, CD087)
+        _Sub(el, m["GeleverdVolume"]).text = str(p.bedrag)
+        _Sub(el, m["Eenheid"]).text = p.eenheid
+    else:
+        _Sub(el, m["GeleverdVolume"]).text = str(p.volume)
+        _Sub(el, m["Eenheid"]).text = p.eenheid
+        _Sub(el, m["ProductTarief"]).text = str(p.tarief)
     bedrag = _Sub(el, m["IngediendBedrag"])
     _Sub(bedrag, b["Bedrag"]).text = str(p.bedrag)
     _Sub(bedrag, b["DebetCredit"]).text = p.debet_credit

@@ -30,7 +30,8 @@ def _relatie(ctx: x.Context, parent: x.Element, r: Relatie, rc: str | None) -> N
         _Sub(el, m["Geslacht"]).text = r.geslacht
     x.volledige_naam(ctx, el, r.naam)
     contact = _Sub(el, m["Contact"])
-    _Sub(contact, m["Soort"]).text = "01"
+    # a relative is reached by phone: soort 02 (correspondence) needs no postcode, 01/03 would (CD034)
+    _Sub(contact, m["Soort"]).text = "02"
     if r.telefoon:
         x.telefoon(ctx, contact, r.telefoon)
     if rc:

@@ -1,0 +1,161 @@
+"""Running the rules on a message: which rules apply to a message type, in what order, with what fidelity.
+
+The rule set is written for iWmo and iJw 3.2 (*documented*). Releases 3.0 and 3.1 are *derived*:
+a rule applies there when every element it reads at its context paths exists in that release's
+XSD (ketensim's 3.0 and 3.1 schemas are derived from 3.2, so today every rule does). Retour
+messages (302, 306, 308, 316, 318, 320), the legacy 303/304 and all 2.x messages are not checked:
+the rule set has no rules for them.
+
+For speed the rules of a message type are compiled once into a *plan*: a tree of the context
+paths' steps with, at each node, the rules that run on the elements found there; a check walks
+each step once however many rules share it, and only the children a rule needs are indexed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from lxml import etree
+
+from ketensim._resources import xsd_dir
+from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.rules._doc import Doc, Element
+from ketensim.standards.rules._registry import Finding, Rule, registry
+
+__all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run"]
+
+RULE_RELEASES: tuple[str, ...] = ("3.0", "3.1", "3.2")
+"""The releases the rule engine knows; 3.2 is documented, the others derived."""
+XSLT_VERSIE = "2.10.5"
+"""The version of the official rule set (its XSLT stylesheets) that these rules follow."""
+
+_XS = "{http://www.w3.org/2001/XMLSchema}element"
+
+
+@dataclass(frozen=True)
+class Applicability:
+    """Where one rule applies in one standard and release, and how faithfully."""
+
+    standard: str
+    release: str
+    messages: tuple[str, ...]
+    fidelity: str  # documented | derived
+
+
+def rules() -> list[Rule]:
+    """Every rule, sorted by code."""
+    return [r for _, r in sorted(registry().items())]
+
+
+@functools.cache
+def _element_names(mt: MessageType) -> frozenset[str]:
+    """Every element name declared in the message's XSD and the basisschema beside it."""
+    names: set[str] = set()
+    message_xsd = xsd_dir() / mt.xsd
+    for path in (message_xsd, message_xsd.parent / "basisschema.xsd"):
+        if path.is_file():
+            tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+            names.update(el.get("name") for el in tree.iter(_XS) if el.get("name"))
+    return frozenset(names)
+
+
+def _fits(rule: Rule, mt: MessageType) -> bool:
+    """Whether every element on the rule's context paths exists in ``mt``'s schema."""
+    if not rule.applies_to(mt.standard, mt.number):
+        return False
+    names = _element_names(mt)
+    return all(step in names for steps in rule.contexts[mt.number] for step in steps)
+
+
+def _message_type(standard: str, release: str, number: str) -> MessageType | None:
+    catalogue = get_catalogue()
+    if number not in {e.number for e in catalogue.select(standard, release)}:
+        return None
+    return catalogue.get(standard, release, number)
+
+
+def applicability(rule: Rule) -> list[Applicability]:
+    """Per standard and release, the messages the rule checks there and the fidelity."""
+    found = []
+    for standard in rule.standards:
+        for release in RULE_RELEASES:
+            messages = tuple(
+                n for n in rule.messages if (mt := _message_type(standard, release, n)) is not None and _fits(rule, mt)
+            )
+            if messages:
+                fidelity = "documented" if release == "3.2" else "derived"
+                found.append(Applicability(standard, release, messages, fidelity))
+    return found
+
+
+class Plan(NamedTuple):
+    """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below."""
+
+    rules: tuple[Rule, ...]
+    below: dict[str, Plan]
+
+
+_NOTHING = Plan((), {})
+
+
+@functools.cache
+def plan(mt: MessageType) -> Plan:
+    """The compiled rules of ``mt``: a tree of context steps, each path walked once per check."""
+    if mt.release not in RULE_RELEASES:
+        return _NOTHING
+    root: tuple[list[Rule], dict] = ([], {})
+    for rule in rules():
+        if _fits(rule, mt):
+            for steps in rule.contexts[mt.number]:
+                node = root
+                for step in steps:
+                    node = node[1].setdefault(step, ([], {}))
+                node[0].append(rule)
+
+    def freeze(node: tuple[list[Rule], dict]) -> Plan:
+        return Plan(tuple(node[0]), {step: freeze(sub) for step, sub in node[1].items()})
+
+    return freeze(root)
+
+
+_ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on one element
+
+Hit = tuple[Element, Rule, Iterable[Element | None]]
+
+
+def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
+    for rule in node.rules:
+        faults = rule.check(doc, el)
+        if faults:
+            for fault in faults:
+                hits.append((el, rule, fault))
+    if node.below:
+        kids = doc.kids(el)
+        for step, sub in node.below.items():
+            found = kids.get(step)
+            if found:
+                for child in found:
+                    _visit(doc, child, sub, hits)
+
+
+def run(root: Element, mt: MessageType) -> list[Finding]:
+    """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
+    compiled = plan(mt)
+    if not (compiled.rules or compiled.below):
+        return []
+    doc = Doc(root, mt.standard, mt.number)
+    hits: list[Hit] = []
+    _visit(doc, root, compiled, hits)
+    if not hits:
+        return []
+    if not _ORDER:
+        _ORDER.update({r.code: i for i, r in enumerate(rules())})
+    if len(hits) > 1:
+        indexed = sorted(
+            enumerate(hits), key=lambda ih: (doc.position(ih[1][0]), _ORDER[ih[1][1].code], ih[0])
+        )
+        hits = [h for _, h in indexed]
+    return [Finding(rule.code, doc.locaties(fault), rule.explanation, rule.retourcode) for _, rule, fault in hits]
