@@ -109,7 +109,7 @@ def _hold_from(dr: DraaiboekView, number: str) -> datetime | None:
     """From when a compliant gemeente holds heen ``number`` until go-live."""
     candidates = [at for at in (_earliest(dr.deadlines, "301"), _earliest(dr.deadlines, number), dr.block(number))
                   if at is not None]
-    return None
+    return min(candidates) if candidates else None
 
 
 @dataclass

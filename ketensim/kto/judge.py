@@ -3,7 +3,9 @@
 :func:`judge` takes a :class:`Submission` (what any interface, REST or StUF, received) and either
 refuses it with :class:`~ketensim.kto.codes.Melding` s or returns the :class:`Admitted` facts the
 session needs to put it into the chain: the message type, the receiver, the client and, for a
-retour, the heen it answers. A refused message never enters the chain. What the draaiboek decides
+retour, the heen it answers. After the XSD come the business rules (TR/CD/CS) when the sender's hub
+applies them (``[hubs.vecozo] rules``, on by default), with one melding per violated rule: its code,
+our Dutch explanation and the paths. A refused message never enters the chain. What the draaiboek decides
 (a block, the release after go-live) is not judged here: the chain's own hub code decides that for
 every party alike, once the message has been admitted.
 """
@@ -20,6 +22,7 @@ from ketensim.chain.message import Message
 from ketensim.exceptions import UnknownMessageType, UnsafeXML
 from ketensim.kto.codes import Melding, melding
 from ketensim.kto.ids import is_uuid4
+from ketensim.standards import rules
 from ketensim.standards.catalogue import MessageType
 from ketensim.standards.validation import MAX_BYTES, detect, parse_xml, schema
 
@@ -79,6 +82,7 @@ class Context:
     traceer_seen: Callable[[str], bool]
     heen_by_traceer: Callable[[str], Message | None]
     admits: Callable[[str, str], str]  # (release, number) -> the draaiboek's verdict now
+    rules: bool = False  # the sender's hub applies the business rules (TR/CD/CS) after the XSD
 
 
 def facts_path(lxml_path: str) -> str:
@@ -182,6 +186,11 @@ def judge(sub: Submission, ctx: Context) -> Admitted | Refused:
     if isinstance(doc, Melding):
         return Refused((doc,))
     tree, mt = doc
+    if ctx.rules and rules.applies(mt):
+        findings = rules.check(tree, mt)
+        if findings:
+            return Refused(tuple(Melding(f.code, f"Bericht voldoet niet aan bedrijfsregel {f.code}", f.explanation,
+                                         ", ".join(f.paths)) for f in findings[:_MAX_FINDINGS]))
     root = tree.getroot()
     afzender, ontvanger, ident, dagtekening, head = _header(root)
     # a retour repeats its heen's header (Afzender and Ontvanger unchanged); 325/304 name their own sender

@@ -310,9 +310,11 @@ class Session:
             return msg if msg is not None and msg.receiver is party and msg.role == "heen" else None
 
         dr = self.world.draaiboek
+        behaviour = self.scenario.behaviour
+        hub = behaviour.vecozo if party.kind == "aanbieder" else behaviour.ib
         return Context(party.kind, party.ident, receivers.__contains__,
                        lambda t: t in self.index.attempts_by_traceer or t in self.index.traceer, heen,
-                       lambda release, number: dr.admits(release, number, self.now))
+                       lambda release, number: dr.admits(release, number, self.now), hub.rules)
 
     def _submit(self, party: VendorParty, sub: Submission) -> Attempt:
         now = self.now

@@ -188,3 +188,33 @@ def test_bad_serve_flags_are_one_line_errors(flag, tmp_path):
     assert done.returncode == 2, done
     lines = done.stderr.strip().splitlines()
     assert "Traceback" not in done.stderr and lines, done.stderr
+
+
+def test_vecozo_applies_the_business_rules_to_a_vendors_message(serve):
+    import random
+    from datetime import date
+
+    from ketensim.kto import demo_messages as dm
+    from ketensim.standards.catalogue import get_catalogue
+
+    server = serve(ARGS)
+    client = server.client()
+    agb = client.get("/kto/klok").json()["partij"]["code"]
+    entry = next(e for e in client.get("/kto/clienten").json() if e["standaard"] == "iwmo")
+    rng = random.Random(5)
+    ents = dm.case_entities(dm.case_from_clienten_entry(entry), agb, rng, date(2022, 3, 27))
+    element = dm.start("iwmo", "3.0", ents, identificatie="D00000000001", dagtekening=date(2022, 3, 27), rng=rng)
+    payload = dm.to_bytes(element)
+    bsn = entry["bsn"]
+    broken_bsn = bsn[:-1] + str((int(bsn[-1]) + 1) % 10)  # fails the 11-proef, still nine digits
+    mt = get_catalogue().get("iwmo", "3.0", "305")
+
+    def meta() -> dict:
+        return dm.bericht_metadata(mt, afzender=agb, geadresseerde=entry["gemeente"], conversatie_id=str(uuid.uuid4()),
+                                   traceer_id=str(uuid.uuid4()))
+
+    refused = push(client, meta(), payload.replace(f">{bsn}<".encode(), f">{broken_bsn}<".encode()))
+    assert refused.status_code == 422, refused.text
+    melding = refused.json()["meldingen"][0]
+    assert melding["code"].startswith(("TR", "CD", "CS")) and "Bsn" in melding["plek"], melding
+    assert push(client, meta(), payload).status_code == 204
