@@ -35,6 +35,10 @@ class SimParty:
 
     external = False  # True for a party whose messages come from a vendor's system (see ketensim.kto.party)
 
+    def answers_itself(self, request: Message) -> bool:
+        """Whether someone outside the simulation gives the functional answer to ``request`` (never, here)."""
+        return False
+
     def __init__(self, world: ChainWorld, kind: str, ident: str, profile: ActorProfile, seed: str) -> None:
         self.world = world
         self.kind = kind

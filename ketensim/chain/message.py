@@ -97,6 +97,9 @@ class Party(Protocol):
     def on_bounced(self, msg: Message, until: float) -> None:
         """The sender's hub was down and did not take ``msg``; it is up again at ``until``."""
 
+    def answers_itself(self, request: Message) -> bool:
+        """Whether a vendor's system, not the simulation, gives the functional answer to ``request``."""
+
     def send_heen(self, number: str, receiver: Party, case: Case, intent: str, key: str,
                   answer_to: Message | None = None, spoed: bool = False) -> Message | None:
         """Create a heen now and send it (or hold or drop it, as the party's behaviour says)."""

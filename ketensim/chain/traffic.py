@@ -197,7 +197,7 @@ class Traffic:
 
     def _answer(self, request: Message) -> None:
         gemeente, aanbieder = request.receiver, request.sender
-        if gemeente.external:
+        if gemeente.answers_itself(request):
             return  # a vendor's system gives its own answer (see World.link_answer)
         key = request.key + ">answer"
         grant = self.world.rng(key + "?").random() < _GRANT_SHARE

@@ -62,9 +62,7 @@ class VendorParty(SimParty):
             if msg.receiver is not self or msg.hub_result != "accepted" or msg.delivered < 0:
                 continue
             unanswered_heen = msg.role == "heen" and msg.pair.retour is None
-            # a request the stand-in read still waits for its functional answer: the vendor gives it
-            unanswered_request = msg.role == "heen" and world.awaits_answer(msg)
-            if msg.read >= 0 and not (unanswered_heen or unanswered_request):
+            if msg.read >= 0 and not unanswered_heen:
                 continue
             if msg.pair.unread:
                 if msg.release != dr.old or now >= cutoff:
@@ -135,6 +133,16 @@ class VendorParty(SimParty):
             msg.pair.retour = None
 
     # --- what the stand-in had planned does not happen after the hand-over -----------------------
+    # except the functional answers (301/319) to requests the stand-in itself read: it finishes those,
+    # because the vendor's system never saw the request (its 316/318 has been sent already)
+
+    def answers_itself(self, request: Message) -> bool:
+        """Whether the vendor's system gives the functional answer to ``request`` (it read the request)."""
+        return self.external and not 0 <= request.read < self.handover_at
+
+    def _stand_in_answer(self, msg: Message) -> bool:
+        return msg.answer_to is not None and not self.answers_itself(msg.answer_to)
+
     def _read(self, msg: Message) -> None:
         if not self.external:
             super()._read(msg)
@@ -145,25 +153,25 @@ class VendorParty(SimParty):
 
     def send_heen(self, number: str, receiver: SimParty, case: Case, intent: str, key: str,
                   answer_to: Message | None = None, spoed: bool = False) -> Message | None:
-        if self.external:
+        if self.external and (answer_to is None or self.answers_itself(answer_to)):
             return None  # the vendor's system decides what it sends
         return super().send_heen(number, receiver, case, intent, key, answer_to, spoed)
 
     def dispatch(self, msg: Message) -> None:
-        if self.external:
+        if self.external and not self._stand_in_answer(msg):
             self.withdraw(msg)  # the stand-in's bounced heen: the vendor did not send it
             return
         super().dispatch(msg)
 
     def _release_held(self, msg: Message) -> None:
-        if self.external:
+        if self.external and not self._stand_in_answer(msg):
             self.world.held -= 1
             self.withdraw(msg)
             return
         super()._release_held(msg)
 
     def _resend(self, old: Message) -> None:
-        if not self.external:
+        if not self.external or self._stand_in_answer(old):
             super()._resend(old)
 
     def on_rejected(self, msg: Message, verdict: str) -> None:

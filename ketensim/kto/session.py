@@ -147,7 +147,8 @@ class Session:
             party.hand_over()
         self._caseload = {key: self._caseload_at_handover(party) for key, party in self.parties.items()}
         self._codes = {"gemeente": {g.code for g in world.caseload.gemeenten}, "aanbieder": set(world.aanbieders)}
-        self._cases: dict[tuple[str, str, str], Case] | None = None
+        self._cases: dict[tuple[str, str, str, str], Case] | None = None
+        self._refused_heens: dict[tuple[int, str], list[Message]] = {}  # (case, receiver) -> refused vendor heens
 
     @property
     def party(self) -> VendorParty:
@@ -367,6 +368,8 @@ class Session:
             msg.intent = "toewijzing" if new else "wijziging"
         world.codec.supply(msg, sub.payload, ok.stub)
         world.chain.submit(msg)
+        if msg.role == "heen" and msg.hub_result in ("rejected_block", "rejected_release"):
+            self._refused_heens.setdefault((msg.case.seq, msg.receiver.key), []).append(msg)
         if msg.role == "heen" and msg.hub_result == "accepted":
             self._link_resend(msg)
             if request is not None:
@@ -390,12 +393,8 @@ class Session:
 
     def _link_resend(self, msg: Message) -> None:
         """A heen for the same case and counterparty that a hub refused earlier counts as resent by ``msg``."""
-        for attempt in self.attempts:
-            old = attempt.msg
-            if (old is not None and old is not msg and old.role == "heen" and old.case is msg.case
-                    and old.receiver is msg.receiver and old.pair.resent_as is None
-                    and old.hub_result in ("rejected_block", "rejected_release")
-                    and equivalent_number(old.number, msg.release) == msg.number):
+        for old in self._refused_heens.get((msg.case.seq, msg.receiver.key), ()):
+            if old.pair.resent_as is None and equivalent_number(old.number, msg.release) == msg.number:
                 old.pair.resent_as, msg.pair.resent_of = msg.pair, old.pair
                 return
 
