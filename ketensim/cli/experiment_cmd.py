@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from ketensim.cli.options import overwrite_option
+from ketensim.outdir import OutputTarget, atomic_open, output_target, write_marker
 from ketensim.scenario import load_scenario
 from ketensim.scenario.model import Scenario
 from ketensim.textutil import table
@@ -48,9 +50,9 @@ def _workers(workers: int | None, n: int) -> int:
     return max(1, min(workers or default_workers(), n))
 
 
-def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int, out: Path | None,
-                         xml: bool) -> None:
-    """Run ``n`` replications, print the summary table, write the outputs to ``out`` if given."""
+def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int,
+                         target: OutputTarget | None, xml: bool) -> None:
+    """Run ``n`` replications, print the summary table, write the outputs to ``target`` if given."""
     from ketensim.experiment.replication import replicate
 
     used = _workers(workers, n)
@@ -84,10 +86,11 @@ def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_s
         click.echo(f"injection {inj['index']} {inj['kind']}: took effect in {took['k']} of {took['n']} replications, "
                    f"{_g(inj.get('actors_touched_mean'))} actors, {_g(inj.get('messages_touched_mean'))} messages "
                    f"(mean){flag}")
-    if out is not None:
-        written = e.write(out)
+    if target is not None:
+        written = e.write(target.stage)
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(p.name for p in written)} to {out}")
+        click.echo(f"wrote {', '.join(p.name for p in written)} to {target.out}")
 
 
 _n = click.option("-n", "n", type=click.IntRange(min=1), help="Replications per scenario (or per sweep point).")
@@ -105,10 +108,11 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for compare.json, compare.csv and the replications of A/ and B/.")
+@overwrite_option
 @click.option("--xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
               help="Build and XSD-validate every message (off: counting mode, faster).")
 def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None, root_seed: int, out: Path | None,
-            xml: str) -> None:
+            overwrite: bool, xml: str) -> None:
     """Compare scenario B with scenario A on the same replication seeds (common random numbers).
 
     Prints, per metric, the paired difference B - A with its 95% interval and the share of seeds on
@@ -119,10 +123,16 @@ def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None
         ketensim compare 2022-3.0-3.1 my-later-retour-block.toml -n 200 --out out/cmp
         ketensim report out/cmp -o cmp.html
     """
-    from ketensim.experiment.comparison import compare as run_compare
 
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
-    n = n or 200
+    with output_target(out, overwrite) as target:
+        _compare(a, b, n or 200, workers, root_seed, target, xml)
+
+
+def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: int, target: OutputTarget | None,
+             xml: str) -> None:
+    from ketensim.experiment.comparison import compare as run_compare
+
     used = _workers(workers, 2 * n)
     click.echo(f"A: {a.name}  [{a.id}]")
     click.echo(f"B: {b.name}  [{b.id}]")
@@ -141,10 +151,12 @@ def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None
         rows.append([label, _g(d.mean_a), _g(d.mean_b), f"{d.difference.mean:+.3g}",
                      f"{_g(d.difference.ci_low)} .. {_g(d.difference.ci_high)}", worse])
     click.echo(table(["metric", "A", "B", "B - A", "95% CI (paired)", "P(B worse)"], rows))
-    if out is not None:
-        written = c.write(out)
+    if target is not None:
+        written = c.write(target.stage)
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {out} (A/ and B/ hold the replications)")
+        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target.out} (A/ and B/ hold the "
+                   "replications)")
 
 
 @click.command()
@@ -158,11 +170,12 @@ def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for sweep.json, sweep.csv, sweep_replications.csv, the charts and baseline/.")
+@overwrite_option
 @click.option("--metric", default="broken_pairs", show_default=True, help="The metric the charts and table show.")
 @click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
               help="Build and XSD-validate every message (off: counting mode, for sweeps).")
 def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: int | None, root_seed: int,
-          out: Path | None, metric: str, xml: str) -> None:
+          out: Path | None, overwrite: bool, metric: str, xml: str) -> None:
     """One-at-a-time sensitivity: vary one draaiboek instant or parameter at a time around SCENARIO.
 
     Every value runs -n replications (default 50) on the same seeds as the baseline. Variants that
@@ -186,7 +199,14 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: i
         parsed = [parse_vary(v, scenario) for v in varies]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--vary") from None
-    n = n or 50
+    with output_target(out, overwrite) as target:
+        _sweep(scenario, parsed, n or 50, workers, root_seed, target, metric, xml)
+
+
+def _sweep(scenario: Scenario, parsed: list[Any], n: int, workers: int | None, root_seed: int,
+           target: OutputTarget | None, metric: str, xml: str) -> None:
+    from ketensim.experiment.sensitivity import sweep as run_sweep
+
     points = sum(len(v.values) for v in parsed)
     used = _workers(workers, n * (points + 1))
     click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {n} replications each  "
@@ -205,11 +225,14 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: i
         else:
             rows.append([r["parameter"], r["label"], "-", "-", "-", "-", "skipped: " + r["reason"]])
     click.echo(table(["parameter", "value", "mean", "95% CI", "P(>0)", "vs baseline", "note"], rows, wrap={6: 60}))
-    if out is not None:
-        written = result.write(out)
-        written += _sweep_charts(result.summary_dict(), out)
+    if target is not None:
+        written = result.write(target.stage)
+        written += _sweep_charts(result.summary_dict(), target.stage)
+        write_marker(target.stage, "sweep")  # again, now that the charts are there
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {out} (baseline/ holds its replications)")
+        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target.out} (baseline/ holds its "
+                   "replications)")
 
 
 def _sweep_charts(data: dict[str, Any], out: Path) -> list[Path]:
@@ -223,7 +246,8 @@ def _sweep_charts(data: dict[str, Any], out: Path) -> list[Path]:
             continue
         fig = draw(data)
         try:
-            fig.savefig(out / name, dpi=110, metadata={"Software": None})
+            with atomic_open(out / name, "wb") as handle:
+                fig.savefig(handle, format="png", dpi=110, metadata={"Software": None})
         finally:
             plt.close(fig)
         written.append(out / name)
@@ -248,6 +272,8 @@ def report(output_dir: Path, output: Path | None) -> None:
     from ketensim.report import write_report
 
     target = output or output_dir / "report.html"
+    if not target.parent.is_dir():
+        raise click.BadParameter(f"directory {target.parent} does not exist", param_hint="--output")
     write_report(output_dir, target)
     click.echo(f"wrote {target} ({target.stat().st_size / 1024:.0f} KiB)")
 

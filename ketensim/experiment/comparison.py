@@ -21,6 +21,7 @@ from ketensim.experiment.files import write_csv, write_json
 from ketensim.experiment.replication import Experiment, to_dataframe
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
 from ketensim.experiment.stats import MeanSummary, ProportionSummary, summarize_mean, summarize_proportion
+from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 
 __all__ = [
@@ -153,6 +154,7 @@ class Comparison:
         written.append(write_json(out / "compare.json", self.summary_dict()))
         columns = list(records[0]) if records else ["metric"]
         written.append(write_csv(out / "compare.csv", columns, ([r[c] for c in columns] for r in records)))
+        write_marker(out, "compare")
         return written
 
 

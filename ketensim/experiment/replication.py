@@ -31,6 +31,7 @@ from ketensim.experiment.stats import (
     summarize_mean,
     summarize_proportion,
 )
+from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 
 __all__ = ["Experiment", "replicate", "EVENT_METRICS", "to_dataframe"]
@@ -201,6 +202,7 @@ class Experiment:
         series = self.series()
         names = list(series)
         written.append(write_csv(out / "series.csv", names, zip(*(series[c] for c in names))))
+        write_marker(out, "replications")
         return written
 
 

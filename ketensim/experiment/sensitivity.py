@@ -23,6 +23,7 @@ from ketensim.experiment.replication import Experiment, to_dataframe
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
 from ketensim.experiment.stats import summarize_mean, summarize_proportion
 from ketensim.experiment.variants import Vary, make_variant
+from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 
 __all__ = ["Sweep", "SweepPoint", "sweep"]
@@ -142,6 +143,7 @@ class Sweep:
         reps = self.replication_records()
         columns = ["parameter", "value", "label", "index", "seed", *self.baseline.metric_names]
         written.append(write_csv(out / "sweep_replications.csv", columns, ([r.get(c) for c in columns] for r in reps)))
+        write_marker(out, "sweep")
         return written
 
 

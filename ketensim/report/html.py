@@ -14,7 +14,8 @@ from typing import Any
 import jinja2
 
 from ketensim.report import plots
-from ketensim.report.load import ReportData, ScenarioBlock, load_output
+from ketensim.outdir import atomic_write
+from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
 from ketensim.report.texts import (
     ACTOR_LABELS,
     DIRECTION_LABELS,
@@ -284,14 +285,26 @@ def build_context(data: ReportData) -> dict[str, Any]:
     }
 
 
+_MAIN_FILE = {"compare": "compare.json", "sweep": "sweep.json", "replications": "summary.json",
+              "single": "result.json"}
+
+
 def render_report(folder: Path) -> str:
     """The HTML report of the output directory ``folder``."""
     data = load_output(folder)
-    return _environment().get_template("report.html.j2").render(**build_context(data))
+    # the texts are drawn from the main file's figures: a value that does not fit names that file
+    with reading(folder / _MAIN_FILE[data.kind]):
+        context = build_context(data)
+    return _environment().get_template("report.html.j2").render(**context)
 
 
 def write_report(folder: Path, out: Path) -> Path:
-    """Write the report of ``folder`` to ``out`` (UTF-8)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(folder), encoding="utf-8")
+    """Write the report of ``folder`` to ``out`` (UTF-8, atomically; its directory must exist)."""
+    if not out.parent.is_dir():
+        raise ReportInputError(f"{out}: directory {out.parent} does not exist; create it first")
+    page = render_report(folder)
+    try:
+        atomic_write(out, page)
+    except OSError as err:
+        raise ReportInputError(f"{out}: cannot write the report: {err.strerror or err}") from None
     return out

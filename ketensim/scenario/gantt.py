@@ -137,9 +137,12 @@ def draw_gantt(s: Scenario, days_before: int = 3, days_after: int = 4) -> Figure
 
 def save_gantt(s: Scenario, out: Path) -> Path:
     """Draw and write the Gantt chart of ``s`` as PNG (or any format matplotlib knows from the suffix)."""
+    from ketensim.outdir import atomic_open
+
     fig = draw_gantt(s)
     try:
-        fig.savefig(out)
+        with atomic_open(out, "wb") as handle:
+            fig.savefig(handle, format=out.suffix.lstrip(".").lower() or "png")
     finally:
         plt.close(fig)
     return out

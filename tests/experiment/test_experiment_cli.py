@@ -22,7 +22,10 @@ def test_every_command_has_help_with_an_example(command: click.Command) -> None:
 
 
 def test_run_replications_prints_and_writes(tiny: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run_replications_cli(tiny, 3, 1, 11, tmp_path / "out", False)
+    from ketensim.outdir import OutputTarget
+
+    with OutputTarget(tmp_path / "out") as target:
+        run_replications_cli(tiny, 3, 1, 11, target, False)
     out = capsys.readouterr().out
     assert "3 replications  root seed 11  workers 1  xml off" in out
     assert "broken pairs (gebroken berichtparen)" in out and "95% CI" in out

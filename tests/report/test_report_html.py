@@ -96,8 +96,14 @@ class TestSelfContained:
 
 class TestInputs:
     def test_write_report(self, outputs: dict[str, Path], tmp_path: Path) -> None:
-        out = write_report(outputs["replications"], tmp_path / "sub" / "rapport.html")
+        out = write_report(outputs["replications"], tmp_path / "rapport.html")
         assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        assert [p.name for p in tmp_path.iterdir()] == ["rapport.html"]  # no temporary file left behind
+
+    def test_write_report_into_a_missing_directory(self, outputs: dict[str, Path], tmp_path: Path) -> None:
+        """As `scenario plot`: the directory of the report must exist."""
+        with pytest.raises(ReportInputError, match=r"rapport.html: directory .*sub does not exist; create it first"):
+            write_report(outputs["replications"], tmp_path / "sub" / "rapport.html")
 
     def test_not_an_output_directory(self, tmp_path: Path) -> None:
         with pytest.raises(ReportInputError, match=r"no summary.json, compare.json, sweep.json or result.json"):
