@@ -198,7 +198,7 @@ class OutputTarget:
                  tb: TracebackType | None) -> None:
         if not self.committed and not self._keep:
             shutil.rmtree(self.stage, ignore_errors=True)
-        if isinstance(error, OSError) and not isinstance(error, KetensimError):
+        if isinstance(error, OSError) and not isinstance(error, (KetensimError, BrokenPipeError)):
             raise OutputError(f"{self.out}: cannot write the results: {_reason(error)}; nothing was written "
                               "there") from None
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from ketensim.experiment.fields import counting_note
 from ketensim.outdir import atomic_open, atomic_write, write_marker
 from ketensim.run import RunResult
 from ketensim.scenario.model import Scenario
@@ -54,6 +55,7 @@ def result_dict(r: RunResult) -> dict[str, Any]:
         "injections": r.injections,
         "hubs": r.hubs,
         "resolved_scenario": scenario_dict(r.scenario),
+        **counting_note(r.xml),
     }
 
 

@@ -70,6 +70,7 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
 
 def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: OutputTarget | None, xml: str,
          keep_xml: bool, xml_worker: str) -> None:
+    from ketensim.cli.experiment_cmd import COUNTING_LABELS
     from ketensim.output import write_run
     from ketensim.run import run_replication
 
@@ -92,10 +93,14 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
         ["closed after the procedural deadline", s["outcome_closed_after_deadline"]],
         ["unread at the transition", s["unread_at_transition"]],
         ["heen rejected at a block / wrong release", s["rejected_at_block"]],
-        ["heen rejected by the XSD check", s["rejected_by_xsd"]],
+        ["heen rejected by the XSD check" if xml == "on" else COUNTING_LABELS["rejected_by_xsd"], s["rejected_by_xsd"]],
         ["resent after go-live", s["resent_after_go_live"]],
+        ["rejected and resent", s["outcome_rejected_resent"]],
         ["rejected and not resent", s["outcome_rejected_not_resent"]],
         ["held by the sender at the end", s["outcome_held_at_end"]],
+        ["open at the end (new release, awaiting its retour)", s["outcome_open_at_end"]],
+        ["retour refused (new release)" if xml == "on" else COUNTING_LABELS["outcome_retour_refused"],
+         s["outcome_retour_refused"]],
         ["spoed cases", s["spoed_cases"]],
         ["backlog peak after go-live (messages)", s["backlog_peak_after_go_live"]],
         ["backlog back to normal after go-live (hours)", s["backlog_drain_hours"]],

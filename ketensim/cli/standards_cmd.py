@@ -93,8 +93,20 @@ def catalogue(release: str | None, standard: str | None) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
+def _xml_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The paths given, each directory replaced by the ``.xml`` files in it (sorted, not recursive).
+
+    A directory without any stays in the list, to be reported.
+    """
+    out: list[Path] = []
+    for path in paths:
+        inside = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xml" and p.is_file()) if path.is_dir() else []
+        out.extend(inside or [path])
+    return out
+
+
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Validate message files against their XSD; the message type follows from the namespace.
@@ -102,15 +114,19 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     Prints ``PASS path`` or ``FAIL path: reason`` per file, with one indented line per finding
     (element path, line, reason), and ends with ``N passed, N failed``. Exit code 1 if any file
     failed. Files are untrusted: larger than 25 MB, with a DOCTYPE, DTD or entities, or not XML
-    at all, they fail without being parsed further.
+    at all, they fail without being parsed further. A directory stands for the .xml files in it.
 
     \b
     Example:
         ketensim validate out/WMO301_0001.xml out/WMO302_0001.xml
-        ketensim validate out/*.xml
+        ketensim validate out/
     """
     passed = failed = 0
-    for path in files:
+    for path in _xml_files(files):
+        if path.is_dir():
+            failed += 1
+            click.echo(f"FAIL {path}: a directory without .xml files")
+            continue
         report = check_file(path)
         if report.ok:
             passed += 1

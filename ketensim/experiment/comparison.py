@@ -17,6 +17,7 @@ from typing import Any
 
 from ketensim import __version__
 from ketensim.experiment.engine import Task, default_workers, run_tasks
+from ketensim.experiment.fields import counting_note
 from ketensim.experiment.files import write_csv, write_json
 from ketensim.experiment.replication import Experiment, to_dataframe
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
@@ -141,6 +142,7 @@ class Comparison:
             "seed_method": SEED_METHOD,
             "seeds": list(self.a.seeds),
             "xml": self.a.xml,
+            **counting_note(self.a.xml),
             "a": side(self.a, "A"),
             "b": side(self.b, "B"),
             "metrics": {r["metric"]: r for r in self.records()},

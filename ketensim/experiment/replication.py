@@ -19,6 +19,7 @@ import numpy as np
 
 from ketensim import __version__
 from ketensim.experiment.engine import Task, default_workers, run_tasks
+from ketensim.experiment.fields import counting_note
 from ketensim.experiment.files import file_sha256, write_csv, write_json
 from ketensim.experiment.outcome import BREAKDOWNS, SERIES, ReplicationOutcome, hour_grid
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
@@ -162,6 +163,7 @@ class Experiment:
             "seed_method": SEED_METHOD,
             "seeds": list(self.seeds),
             "xml": self.xml,
+            **counting_note(self.xml),
             "targets": {"relative": REL_TARGET, "absolute": ABS_TARGET, "proportion": PROPORTION_TARGET},
             "metrics": {k: v.as_dict() for k, v in self.summary().items()},
             "proportions": {k: v.as_dict() for k, v in self.proportions().items()},

@@ -26,6 +26,7 @@ from ketensim.report.texts import (
     interval,
     metric_label,
     nl,
+    proportion_label,
     pct,
     signed,
     vary_label,
@@ -44,6 +45,11 @@ def _environment() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env
+
+
+def _no_interval(b: ScenarioBlock) -> bool:
+    """Fewer than two replications: no interval and no precision note can be given."""
+    return b.single_run or int(b.summary.get("n", 0)) < 2
 
 
 def _who(label: str) -> str:
@@ -65,7 +71,7 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
     s = block.summary
     broken = s["metrics"]["broken_pairs"]
     share = s["proportions"].get("broken_pairs_gt_0")
-    if block.single_run:
+    if _no_interval(block):
         return {"label": block.label, "name": s["scenario_name"], "value": nl(broken["mean"]),
                 "text": (f"In deze ene simulatierun (seed {s['seeds'][0]}) braken {nl(broken['mean'])} berichtparen. "
                          "Eén run geeft geen verwachting en geen betrouwbaarheidsinterval; draai "
@@ -92,24 +98,29 @@ def _metric_rows(blocks: list[ScenarioBlock], names: list[str]) -> list[dict[str
             if m is None:
                 cells.append({"mean": "–", "ci": "", "range": "", "note": ""})
                 continue
-            ci = "" if b.single_run else interval(floor_at_zero(name, m["ci_low"]), m["ci_high"])
+            ci = "" if _no_interval(b) else interval(floor_at_zero(name, m["ci_low"]), m["ci_high"])
             cells.append({"mean": nl(m["mean"]), "ci": ci, "range": f"{nl(m['min'])} – {nl(m['max'])}",
-                          "note": "" if b.single_run else _precision(m)})
-        rows.append({"name": name, "label": metric_label(name), "cells": cells})
+                          "note": "" if _no_interval(b) else _precision(m)})
+        rows.append({"name": name, "label": metric_label(name, _xml(blocks)), "cells": cells})
     return rows
 
 
 def _proportion_rows(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
     rows = []
-    for key, label in PROPORTION_LABELS.items():
+    for key in PROPORTION_LABELS:
         cells = []
         for b in blocks:
             p = b.summary["proportions"].get(key)
             cells.append({"p": pct(p["p"]) if p else "–",
-                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and not b.single_run else "",
-                          "note": _precision(p, percent=True) if p and not b.single_run else ""})
-        rows.append({"label": label, "cells": cells})
+                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and not _no_interval(b) else "",
+                          "note": _precision(p, percent=True) if p and not _no_interval(b) else ""})
+        rows.append({"label": proportion_label(key, _xml(blocks)), "cells": cells})
     return rows
+
+
+def _xml(blocks: list[ScenarioBlock]) -> bool:
+    """Whether the messages were built and XSD-checked (not counting mode) in every block."""
+    return all(bool(b.summary.get("xml", True)) for b in blocks)
 
 
 def _breakdown_rows(blocks: list[ScenarioBlock], name: str) -> list[dict[str, Any]]:
@@ -120,7 +131,7 @@ def _breakdown_rows(blocks: list[ScenarioBlock], name: str) -> list[dict[str, An
         for b in blocks:
             m = b.summary["breakdowns"].get(name, {}).get(key)
             cells.append({"mean": nl(m["mean"]) if m else "0",
-                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and not b.single_run else ""})
+                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and not _no_interval(b) else ""})
         label = ACTOR_LABELS.get(key, key) if name == "broken_by_actor_type" else key
         if "->" in key:
             label = f"{key.replace('->', ' beantwoord met ')} (verboden over de releasegrens)"
@@ -176,16 +187,22 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
     if c is None:
         return None
     rows = []
+    few = int(c["n"]) < 2
     for name, m in c["metrics"].items():
-        significant = m["diff_ci_low"] is not None and (m["diff_ci_low"] > 0 or m["diff_ci_high"] < 0)
-        rows.append({"name": name, "label": metric_label(name), "a": nl(m["mean_a"]), "b": nl(m["mean_b"]),
-                     "diff": signed(m["diff_mean"]), "ci": interval(m["diff_ci_low"], m["diff_ci_high"]),
+        significant = not few and m["diff_ci_low"] is not None and (m["diff_ci_low"] > 0 or m["diff_ci_high"] < 0)
+        rows.append({"name": name, "label": metric_label(name, bool(c.get("xml", True))), "a": nl(m["mean_a"]),
+                     "b": nl(m["mean_b"]), "diff": signed(m["diff_mean"]),
+                     "ci": "" if few else interval(m["diff_ci_low"], m["diff_ci_high"]),
                      "worse": pct(m["p_b_worse"]) if m["p_b_worse"] is not None else "–",
                      "direction": DIRECTION_LABELS.get(m["direction"], m["direction"]), "significant": significant,
                      "key": name in KEY_METRICS})
     broken = c["metrics"]["broken_pairs"]
     ci = interval(broken["diff_ci_low"], broken["diff_ci_high"])
-    if broken["diff_ci_low"] == broken["diff_ci_high"] == 0:
+    if few:
+        text = (f"Met {c['n']} replicatie per scenario is geen interval te geven: scenario B geeft "
+                f"{nl(broken['mean_b'])} gebroken berichtparen, scenario A {nl(broken['mean_a'])}. Draai meer "
+                "replicaties om te zien of het verschil meer is dan toeval.")
+    elif broken["diff_ci_low"] == broken["diff_ci_high"] == 0:
         text = f"Scenario B geeft op alle {c['n']} seeds precies evenveel gebroken berichtparen als scenario A."
     elif broken["diff_mean"] == 0:
         text = (f"Scenario B geeft gemiddeld evenveel gebroken berichtparen als scenario A (95%-interval van het "
@@ -208,22 +225,23 @@ def _sweep(data: ReportData) -> dict[str, Any] | None:
     if w is None:
         return None
     rows = []
+    few = int(w["n"]) < 2
     for p in w["points"]:
         ok = p["status"] == "ok"
         rows.append({"parameter": vary_label(p["parameter"]), "value": p["label"], "ok": p["status"] == "ok",
                      "mean": nl(p["mean"]),
-                     "ci": interval(floor_at_zero(w["metric"], p["ci_low"]), p["ci_high"]) if ok else "",
+                     "ci": interval(floor_at_zero(w["metric"], p["ci_low"]), p["ci_high"]) if ok and not few else "",
                      "share": pct(p["p_gt_0"]), "diff": signed(p["diff_mean"]) if p["diff_mean"] is not None else "–",
-                     "diff_ci": interval(p["diff_ci_low"], p["diff_ci_high"]) if p["status"] == "ok" else "",
+                     "diff_ci": interval(p["diff_ci_low"], p["diff_ci_high"]) if ok and not few else "",
                      "reason": p["reason"]})
     text = ""
     if w["tornado"]:
         top = w["tornado"][0]
-        text = (f"De grootste invloed op {metric_label(w['metric']).lower()} heeft {vary_label(top['parameter'])}: "
+        text = (f"De grootste invloed op {metric_label(w['metric'], bool(w.get('xml', True))).lower()} heeft {vary_label(top['parameter'])}: "
                 f"gemiddeld {nl(top['low_mean'])} bij {top['low_label']} en {nl(top['high_mean'])} bij "
                 f"{top['high_label']}, tegen {nl(top['baseline_mean'])} in het basisscenario.")
     skipped = sum(1 for p in w["points"] if p["status"] != "ok")
-    return {"metric": metric_label(w["metric"]), "n": w["n"], "text": text, "rows": rows, "skipped": skipped,
+    return {"metric": metric_label(w["metric"], bool(w.get("xml", True))), "n": w["n"], "text": text, "rows": rows, "skipped": skipped,
             "varies": [{"name": vary_label(v["name"]), "raw": v["name"], "labels": ", ".join(v["labels"])}
                        for v in w["varies"]],
             "line": plots.data_uri(plots.sweep_line_figure(w)),

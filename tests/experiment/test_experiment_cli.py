@@ -63,7 +63,7 @@ def test_sweep_unknown_path_is_a_usage_error(tiny_path: Path) -> None:
 
 def test_sweep_unknown_metric_is_a_usage_error(tiny_path: Path) -> None:
     result = CliRunner().invoke(experiment_cmd.sweep, [str(tiny_path), "--vary", "retour_block=0h", "--metric", "x"])
-    assert result.exit_code == 2 and "unknown metric 'x'" in result.output
+    assert result.exit_code == 2 and "Invalid value for '--metric': 'x' is not one of 'messages'" in result.output
 
 
 def test_report_on_a_directory_that_is_not_an_output(tmp_path: Path) -> None:

@@ -133,14 +133,15 @@ class TestDutchNumbers:
         assert nl(value, decimals) == text
 
     def test_percentages_and_intervals(self) -> None:
-        assert (pct(0.634), pct(0.045), pct(0.0), pct(0.995), pct(1.0)) == ("63%", "4,5%", "0%", "99,5%", "100%")
+        # every percentage with the same precision, as the CLI shows them
+        assert (pct(0.634), pct(0.045), pct(0.0), pct(0.995), pct(1.0)) == ("63,4%", "4,5%", "0%", "99,5%", "100,0%")
         assert interval(0.9, 1.5) == "0,90 tot 1,5"
-        assert interval(0.052, 0.36, percent=True) == "5,2% tot 36%"
+        assert interval(0.052, 0.36, percent=True) == "5,2% tot 36,0%"
         assert (signed(1.2), signed(-0.5), signed(0.0)) == ("+1,2", "−0,50", "0")
 
     def test_counts_are_not_shown_below_zero(self) -> None:
         assert floor_at_zero("broken_pairs", -0.2) == 0.0
-        assert floor_at_zero("backlog_drain_hours", -1.0) == -1.0
+        assert floor_at_zero("backlog_drain_hours", -1.0) == 0.0  # a duration from go-live, never negative
 
     def test_vary_labels(self) -> None:
         assert vary_label("retour_block") == "blokkade retourberichten"
