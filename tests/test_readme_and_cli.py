@@ -77,7 +77,7 @@ def test_bad_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
     done = _ketensim("run", str(bad))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"error: {bad}: scenario.bogus: unknown key; expected one of: description, from_release, id, name, source, "
+        f"error: {bad}: scenario.bogus: unknown key; expected one of: description, from_release, id, naam, name, source, "
         "standards, to_release"
     ]
     assert done.stdout == ""

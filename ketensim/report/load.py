@@ -28,6 +28,10 @@ from ketensim.scenario.model import Scenario
 __all__ = ["ScenarioBlock", "ReportData", "load_output", "ReportInputError", "reading"]
 
 
+SINGLE_SEED = "ketensim run --seed"
+"""The seed method of a single run: the seed given on the command line."""
+
+
 class ReportInputError(KetensimError, ValueError):
     """Raised when a directory is not a ketensim output directory, or its files are incomplete."""
 
@@ -180,7 +184,7 @@ def _single(folder: Path) -> ScenarioBlock:
         experiment = Experiment(scenario=scenario, root_seed=seed, seeds=(seed,), xml=bool(result.get("xml")),
                                 outcomes=(outcome,))
         summary = experiment.summary_dict()
-    summary.update(seed_method="the seed given to `ketensim run --seed` (a single run)", root_seed=None,
+    summary.update(seed_method=SINGLE_SEED, root_seed=None,
                    ketensim_version=result.get("ketensim_version", summary["ketensim_version"]),
                    scenario_file=result.get("scenario_file", scenario.path))
     return ScenarioBlock(label="", summary=summary, series=experiment.series(), scenario=scenario, single_run=True)

@@ -147,6 +147,7 @@ def _read(root: Table) -> Scenario:
         head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
     source = head.str("source", "")
     description = head.str("description", "").strip()
+    naam = head.str("naam", "")
     head.finish()
 
     window = root.sub("window")
@@ -230,5 +231,5 @@ def _read(root: Table) -> Scenario:
         phases=(phases[0], phases[1], phases[2]), go_live=go_live, deadlines=tuple(deadlines),
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population, behaviour=behaviour, injections=injections, source=source,
-        description=description,
+        description=description, naam=naam,
     )

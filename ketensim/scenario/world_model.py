@@ -163,6 +163,8 @@ class Injection:
     params: tuple[tuple[str, Any], ...] = ()
     note: str = ""
     index: int = 0
+    toelichting: str = ""
+    """The note in Dutch, for the stuurgroep report (``note`` when empty)."""
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)

@@ -213,6 +213,7 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
                        f"expected one of {', '.join(sorted(known_numbers))}")
         share = t.number("share", 1.0, lo=0, hi=1)
         note = t.str("note", "")
+        toelichting = t.str("toelichting", "")
         params_table = t.sub("params", required=False)
         params: dict[str, Any] = {}
         if params_table is not None:
@@ -223,7 +224,7 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
         t.finish()
         out.append(Injection(kind=kind, start=start, end=end, start_text=start_text, end_text=end_text, actor=actor,
                              share=float(share), hub=hub, messages=messages, params=tuple(sorted(params.items())),
-                             note=note, index=index))
+                             note=note, index=index, toelichting=toelichting))
     return tuple(out)
 
 
