@@ -79,8 +79,10 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
 
         run_replications_cli(scenario, n, workers, seed, target, xml == "on")
         return
+    from ketensim.experiment.engine import show_progress
+
     result = run_replication(scenario, seed, xml=xml == "on", keep_xml=keep_xml,
-                             xml_worker=None if xml_worker == "auto" else xml_worker == "on")
+                             xml_worker=None if xml_worker == "auto" else xml_worker == "on", progress=show_progress())
     s = result.summary
     click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")
     click.echo(f"{s['messages']} messages in {s['pairs']} pairs; simulated in {result.wall_seconds:.1f} s")

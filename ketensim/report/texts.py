@@ -139,7 +139,8 @@ def pct(p: float | None) -> str:
     """``0.634`` → ``63,4%``: every percentage with one decimal, as the CLI shows it."""
     if p is None:
         return "–"
-    return f"{nl(100 * p, 1)}%"
+    text = nl(100 * p, 1)
+    return f"{'0,0' if text == '0' else text}%"
 
 
 def interval(low: float | None, high: float | None, decimals: int | None = None, percent: bool = False) -> str:

@@ -135,7 +135,7 @@ class TestDutchNumbers:
 
     def test_percentages_and_intervals(self) -> None:
         # every percentage with the same precision, as the CLI shows them
-        assert (pct(0.634), pct(0.045), pct(0.0), pct(0.995), pct(1.0)) == ("63,4%", "4,5%", "0%", "99,5%", "100,0%")
+        assert (pct(0.634), pct(0.045), pct(0.0), pct(0.995), pct(1.0)) == ("63,4%", "4,5%", "0,0%", "99,5%", "100,0%")
         assert interval(0.9, 1.5) == "0,90 tot 1,5"
         assert interval(0.052, 0.36, percent=True) == "5,2% tot 36,0%"
         assert (signed(1.2), signed(-0.5), signed(0.0)) == ("+1,2", "−0,50", "0")
