@@ -38,6 +38,8 @@ def child_setup(parent: int | None = None) -> None:
     """Prepare a child process of ketensim: ignore Ctrl-C, default SIGTERM, die with the parent (Linux)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # a Ctrl-C held back while this child started is now ignored
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -50,16 +52,33 @@ def child_setup(parent: int | None = None) -> None:
 
 @contextmanager
 def starting_children() -> Iterator[None]:
-    """Ignore Ctrl-C while child processes start, so that they inherit the ignored SIGINT from birth.
+    """Hold Ctrl-C and SIGTERM back while child processes start, so no child is left half-started.
 
-    Otherwise a Ctrl-C that reaches the process group while a spawned child is still importing
-    ketensim would print its traceback before :func:`child_setup` runs.
+    Meanwhile both signals are only noted, and acted on when the block ends (Ctrl-C as
+    ``KeyboardInterrupt``, SIGTERM as ``SystemExit``): this process is never stopped in the middle of
+    handing a child what it needs to start. Ctrl-C is also blocked in this thread, so the children,
+    which inherit the blocked mask, never see one before :func:`child_setup` makes them ignore it (a
+    child still importing ketensim would otherwise print a traceback).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    noted: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        noted.append(signum)
+
+    handlers = {signum: signal.signal(signum, note) for signum in (signal.SIGINT, signal.SIGTERM)}
+    blocking = hasattr(signal, "pthread_sigmask")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else None
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if signal.SIGTERM in noted:
+        _terminated(signal.SIGTERM, None)
+    if signal.SIGINT in noted:
+        raise KeyboardInterrupt

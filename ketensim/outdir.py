@@ -52,8 +52,12 @@ def _reason(err: OSError) -> str:
 def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temporary file next to ``path``; on success fsync it and rename it to ``path``.
 
-    On any error (or interrupt) the temporary file is removed and ``path`` is left as it was.
+    On any error (or interrupt) the temporary file is removed and ``path`` is left as it was. A
+    ``path`` that exists and is not a regular file (a directory, ``/dev/full``) is refused: the rename
+    would replace it.
     """
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{path}: exists and is not a regular file; expected a file to write")
     handle = tempfile.NamedTemporaryFile(mode, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
                                          delete=False, **kwargs)
     try:

@@ -150,7 +150,18 @@ def test_report_and_plot_into_a_file_path(tiny_path: Path, tmp_path: Path) -> No
     for args in (["report", str(tmp_path), "-o", str(tmp_path / "afile" / "r.html")],
                  ["scenario", "plot", str(tiny_path), "-o", str(tmp_path / "afile" / "g.png")]):
         result = CliRunner().invoke(cli, args)
-        assert result.exit_code == 2 and "does not exist" in result.output, result.output
+        assert result.exit_code == 2 and "afile is not a directory" in result.output, result.output
+
+
+def test_report_onto_a_device(tiny: Scenario, tmp_path: Path) -> None:
+    """`report -o /dev/full` is refused in one line; the device is not replaced by a file."""
+    from ketensim.output import write_run
+    from ketensim.run import run_replication
+
+    write_run(run_replication(tiny, 4, xml=False), tmp_path / "single")
+    code, text = _invoke(["report", str(tmp_path / "single"), "-o", "/dev/full"])
+    assert code == 1 and text == "/dev/full: exists and is not a regular file; expected a file to write"
+    assert Path("/dev/full").is_char_device()
 
 
 def test_run_twice_into_one_directory(tiny_path: Path, tmp_path: Path) -> None:

@@ -309,7 +309,8 @@ def report(output_dir: Path, output: Path | None) -> None:
 
     target = output or output_dir / "report.html"
     if not target.parent.is_dir():
-        raise click.BadParameter(f"directory {target.parent} does not exist", param_hint="--output")
+        problem = "is not a directory" if target.parent.exists() else "does not exist"
+        raise click.BadParameter(f"directory {target.parent} {problem}", param_hint="--output")
     write_report(output_dir, target)
     click.echo(f"wrote {target} ({target.stat().st_size / 1024:.0f} KiB)")
 

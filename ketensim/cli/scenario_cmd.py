@@ -116,7 +116,8 @@ def plot(file: str, output: Path) -> None:
         raise click.BadParameter(f"{output}: unsupported image type {output.suffix!r}; expected .png, .svg or .pdf",
                                  param_hint="--output")
     if not output.parent.is_dir():
-        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+        problem = "is not a directory" if output.parent.exists() else "does not exist"
+        raise click.BadParameter(f"directory {output.parent} {problem}", param_hint="--output")
     s = load_scenario(file)
     try:
         save_gantt(s, output)

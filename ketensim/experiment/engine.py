@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 import queue
+from multiprocessing import resource_tracker
 from collections.abc import Generator
 from contextlib import closing
 from typing import Any
@@ -84,9 +85,12 @@ def _pooled(tasks: Sequence[Task], workers: int) -> Generator[tuple[Task, Any], 
     """
     context = multiprocessing.get_context("spawn")
     done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-    with starting_children():
-        pool = context.Pool(min(workers, len(tasks)), initializer=child_setup, initargs=(os.getpid(),))
+    # the resource tracker unblocks SIGINT when it starts: start it before holding Ctrl-C back
+    resource_tracker.ensure_running()
+    pool = None
     try:
+        with starting_children():  # a signal held back meanwhile is raised when this block ends
+            pool = context.Pool(min(workers, len(tasks)), initializer=child_setup, initargs=(os.getpid(),))
         for i, task in enumerate(tasks):
             pool.apply_async(run_one, (task,), callback=lambda r, i=i: done.put((i, r)),
                              error_callback=lambda e, i=i: done.put((i, e)))
@@ -100,8 +104,9 @@ def _pooled(tasks: Sequence[Task], workers: int) -> Generator[tuple[Task, Any], 
             yield tasks[i], result
         pool.close()
     finally:
-        pool.terminate()
-        pool.join()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
 
 def run_tasks(

@@ -15,6 +15,7 @@ import jinja2
 
 from ketensim.report import plots
 from ketensim.report.dutch import on_off, pair_label, plural, span, window
+from ketensim.exceptions import KetensimError
 from ketensim.outdir import atomic_write
 from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
 from ketensim.report.texts import (
@@ -342,6 +343,8 @@ def write_report(folder: Path, out: Path) -> Path:
     page = render_report(folder)
     try:
         atomic_write(out, page)
+    except KetensimError:
+        raise
     except OSError as err:
         raise ReportInputError(f"{out}: cannot write the report: {err.strerror or err}") from None
     return out

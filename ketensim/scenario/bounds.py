@@ -50,9 +50,6 @@ def check_bounds(s: Scenario) -> None:
     if p.gemeenten > available:
         fail("population.gemeenten", f"{p.gemeenten} gemeenten, but the list for {year} has {available}; expected "
              f"at most {available}")
-    if p.gemeenten_per_aanbieder > p.gemeenten:
-        fail("population.gemeenten_per_aanbieder", f"{p.gemeenten_per_aanbieder} is more than the {p.gemeenten} "
-             "gemeenten simulated; expected at most population.gemeenten")
     for key, value, bound in (("clients", p.clients, MAX_CLIENTS), ("aanbieders", p.aanbieders, MAX_AANBIEDERS)):
         if value > bound:
             fail(f"population.{key}", f"{value} is out of range; expected at most {bound:,} (a run of this size "
