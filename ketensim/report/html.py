@@ -184,7 +184,9 @@ def _draaiboek(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
         seen.append(shape(b))
         rows = [{"when": span(r.start, r.end), "phase": r.phase, "what": r.what, "who": r.actor, "messages": ", ".join(r.messages),
                  "kind": "technisch" if r.kind == "technical" else "procedureel",
-                 "source": (f"aangenomen: {r.provenance.why}" if r.provenance.assumed else r.provenance.source)}
+                 # the reason of an assumed row is written in English in the scenario file: point to it
+                 "source": (f"aangenomen; de reden staat in het scenariobestand bij {r.provenance.id or r.category}"
+                            if r.provenance.assumed else r.provenance.source)}
                 for r in timeline_rows(b.scenario)]
         gantt = plots.data_uri(plots.gantt_figure(b.scenario))
         shown.append({"label": b.label, "name": b.scenario.dutch_name, "gantt": gantt, "rows": rows})
