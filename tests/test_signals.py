@@ -100,3 +100,20 @@ def test_a_killed_run_takes_its_xml_worker_along(tmp_path: Path) -> None:
     p.kill()
     p.communicate(timeout=60)
     assert _gone(kids), f"left behind: {[k for k in kids if _alive(k)]}"
+
+
+def test_a_worker_killed_from_outside_stops_the_experiment(tmp_path: Path) -> None:
+    """A pool worker killed (as the kernel does when memory runs out) ends `run -n` with one line, not a hang."""
+    p = _start(["run", "2022-3.0-3.1", "-n", "40", "--workers", "2", "--xml", "off", "--out", "out"], tmp_path)
+    kids = _wait_for_children(p, 3)  # the resource tracker and two workers
+    time.sleep(1.0)  # the workers are past their start
+    workers = [k for k in kids if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()]
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 1
+    assert err.decode().strip().splitlines() == [
+        "error: a worker process of the replications died (killed by signal 9; out of memory?); the experiment "
+        "stopped and wrote nothing"]
+    assert _gone(kids - {workers[0]})
+    assert sorted(q.name for q in tmp_path.iterdir()) == []

@@ -19,12 +19,13 @@ from collections.abc import Generator
 from contextlib import closing
 from typing import Any
 
+from ketensim.exceptions import KetensimError
 from ketensim.experiment.outcome import ReplicationOutcome, run_one
 from ketensim.lifetime import child_setup, starting_children
 from ketensim.run import usable_cores
 from ketensim.scenario.model import Scenario
 
-__all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed"]
+__all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed", "WorkerDied"]
 
 Task = tuple[str, int, int, Scenario, bool]
 """``(variant key, replication index, seed, scenario, xml)``."""
@@ -76,6 +77,20 @@ class _Progress:
             self._bar.close()
 
 
+class WorkerDied(KetensimError, RuntimeError):
+    """Raised when a worker process of the pool dies (killed from outside, e.g. for lack of memory)."""
+
+
+def _check_workers(workers: list[multiprocessing.process.BaseProcess]) -> None:
+    """Raise :class:`WorkerDied` if a pool worker has gone: its replication would never report back."""
+    for process in workers:
+        code = process.exitcode
+        if code is not None:
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            raise WorkerDied(f"a worker process of the replications died ({how}; out of memory?); the experiment "
+                             "stopped and wrote nothing")
+
+
 def _pooled(tasks: Sequence[Task], workers: int) -> Generator[tuple[Task, Any], None, None]:
     """Run ``tasks`` on a spawn-based pool; yield ``(task, result or exception)`` as each one finishes.
 
@@ -88,19 +103,21 @@ def _pooled(tasks: Sequence[Task], workers: int) -> Generator[tuple[Task, Any], 
     # the resource tracker unblocks SIGINT when it starts: start it before holding Ctrl-C back
     resource_tracker.ensure_running()
     pool = None
+    others = set(multiprocessing.active_children())  # children that are not this pool's workers
     try:
         with starting_children():  # a signal held back meanwhile is raised when this block ends
             pool = context.Pool(min(workers, len(tasks)), initializer=child_setup, initargs=(os.getpid(),))
         for i, task in enumerate(tasks):
             pool.apply_async(run_one, (task,), callback=lambda r, i=i: done.put((i, r)),
                              error_callback=lambda e, i=i: done.put((i, e)))
+        workers_started = [p for p in multiprocessing.active_children() if p not in others]
         for _ in tasks:
             while True:
                 try:  # a short wait, so that a signal is handled at once
                     i, result = done.get(timeout=0.2)
                     break
                 except queue.Empty:
-                    continue
+                    _check_workers(workers_started)
             yield tasks[i], result
         pool.close()
     finally:
