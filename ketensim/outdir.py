@@ -147,7 +147,8 @@ class OutputTarget:
     """
 
     def __init__(self, out: Path, overwrite: bool = False) -> None:
-        self.out = out
+        self.out = out  # as given, for messages
+        self._path = Path(os.path.abspath(out))  # "." and "sub/.." have a real name and parent
         self.overwrite = overwrite
         self._check_target()
         self.stage = self._make_stage()
@@ -155,34 +156,34 @@ class OutputTarget:
         self._keep = False  # the staged results could not be put in place and are kept where they are
 
     def _check_target(self) -> None:
-        out = self.out
+        out = self._path
         if out.exists() or out.is_symlink():
             if not out.is_dir():
-                raise OutputError(f"{out}: exists and is not a directory; expected a new or empty directory for "
-                                  "the results")
+                raise OutputError(f"{self.out}: exists and is not a directory; expected a new or empty directory "
+                                  "for the results")
             if any(out.iterdir()):
                 if not looks_like_output(out):
-                    raise OutputError(f"{out}: directory is not empty and holds no ketensim results; choose a new "
-                                      "or empty directory (--overwrite only replaces ketensim results)")
+                    raise OutputError(f"{self.out}: directory is not empty and holds no ketensim results; choose a "
+                                      "new or empty directory (--overwrite only replaces ketensim results)")
                 if not self.overwrite:
-                    raise OutputError(f"{out}: already holds the results of another run; choose a new directory "
-                                      "or add --overwrite to replace them")
+                    raise OutputError(f"{self.out}: already holds the results of another run; choose a new "
+                                      "directory or add --overwrite to replace them")
             return
         parent = out.parent
         for ancestor in (parent, *parent.parents):
             if ancestor.exists():
                 if not ancestor.is_dir():
-                    raise OutputError(f"{out}: cannot create it: {ancestor} is a file; expected a directory")
+                    raise OutputError(f"{self.out}: cannot create it: {ancestor} is a file; expected a directory")
                 break
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise OutputError(f"{out}: cannot create {parent}: {_reason(err)}") from None
+            raise OutputError(f"{self.out}: cannot create {parent}: {_reason(err)}") from None
 
     def _make_stage(self) -> Path:
-        parent = self.out.parent
+        parent = self._path.parent
         try:
-            stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.incomplete-", dir=parent))
+            stage = Path(tempfile.mkdtemp(prefix=f".{self._path.name}.incomplete-", dir=parent))
         except OSError as err:
             raise OutputError(f"{self.out}: cannot write in {parent}: {_reason(err)}") from None
         try:
@@ -207,24 +208,28 @@ class OutputTarget:
                               "there") from None
 
     def commit(self) -> None:
-        """Put the staged results in place of ``out`` (replacing older results only with ``overwrite``)."""
-        out = self.out
+        """Put the staged results in place of ``out`` (replacing older results only with ``overwrite``).
+
+        If that fails, the staged results are kept where they are and the error says where.
+        """
+        out = self._path
         old: Path | None = None
         try:
             if out.is_dir() and any(out.iterdir()):
                 if not self.overwrite:
-                    self._keep = True
-                    raise OutputError(f"{out}: was filled by something else during the run; the results are in "
-                                      f"{self.stage}")
+                    raise OutputError(f"{self.out}: was filled by something else during the run; the results are "
+                                      f"in {self.stage}")
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.replaced-", dir=out.parent))
                 os.replace(out, old / out.name)
             os.replace(self.stage, out)
         except OSError as err:
+            self._keep = True
             if old is not None and not out.exists():
                 os.replace(old / out.name, out)
             if isinstance(err, KetensimError):
                 raise
-            raise OutputError(f"{out}: cannot put the results in place: {_reason(err)}") from None
+            raise OutputError(f"{self.out}: cannot put the results in place: {_reason(err)}; they are in "
+                              f"{self.stage}") from None
         self.committed = True
         _fsync_dir(out.parent)
         if old is not None:
