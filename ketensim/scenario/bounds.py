@@ -9,7 +9,9 @@ that stay inside the calendar, and a gemeente count and year the shipped CBS lis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import NoReturn
 
 from ketensim.exceptions import ScenarioError
 from ketensim.scenario.model import Scenario
@@ -33,7 +35,7 @@ def check_bounds(s: Scenario) -> None:
     """Raise :class:`ScenarioError` for the first parameter of ``s`` above its bound."""
     from ketensim.population.gemeenten import GEMEENTE_YEARS, load_gemeenten
 
-    def fail(where: str, problem: str) -> None:
+    def fail(where: str, problem: str) -> NoReturn:
         raise ScenarioError(s.path, where, problem)
 
     if s.window_end - s.window_start > MAX_WINDOW:
@@ -60,16 +62,19 @@ def check_bounds(s: Scenario) -> None:
         _hub(s.behaviour.hub(hub), f"hubs.{hub}", fail)
 
 
-def _actor(profile: ActorProfile, where: str, fail: object) -> None:
+_Fail = Callable[[str, str], NoReturn]
+
+
+def _actor(profile: ActorProfile, where: str, fail: _Fail) -> None:
     for name in ("retour_hours", "answer_hours", "start_hours", "not_ready_hours"):
         dist: Dist = getattr(profile, name)
         for part, value in (("median", dist.median), ("p90", dist.p90)):
             if value is not None and value > MAX_HOURS:
-                fail(f"{where}.{name}" + (f".{part}" if dist.p90 is not None else ""),  # type: ignore[operator]
+                fail(f"{where}.{name}" + (f".{part}" if dist.p90 is not None else ""),
                      f"{value:g} hours is out of range; expected at most {MAX_HOURS:g} (a year)")
 
 
-def _hub(profile: HubProfile, where: str, fail: object) -> None:
+def _hub(profile: HubProfile, where: str, fail: _Fail) -> None:
     if profile.capacity_per_hour > MAX_HUB_CAPACITY:
-        fail(f"{where}.capacity_per_hour", f"{profile.capacity_per_hour:g} is out of range; expected at most "  # type: ignore[operator]
+        fail(f"{where}.capacity_per_hour", f"{profile.capacity_per_hour:g} is out of range; expected at most "
              f"{MAX_HUB_CAPACITY:,.0f} messages per hour")

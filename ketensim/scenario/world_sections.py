@@ -64,6 +64,10 @@ def read_population(root: Table, window_start: datetime) -> Population:
         end_per_month=t.number("end_per_month", base.end_per_month, lo=0, hi=5),
         declaration_day=t.integer("declaration_day", base.declaration_day, lo=1),
     )
+    if t.has("gemeenten_per_aanbieder") and population.gemeenten_per_aanbieder > population.gemeenten:
+        # the default (3) is quietly capped for a tiny world; a value written in the file is not ignored
+        t.fail("gemeenten_per_aanbieder", f"{population.gemeenten_per_aanbieder} is more than the "
+               f"{population.gemeenten} gemeenten simulated; expected at most population.gemeenten")
     if population.declaration_day > 20:
         t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20")
     t.finish()

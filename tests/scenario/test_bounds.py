@@ -41,6 +41,8 @@ def _with(tmp_path: Path, extra: str, old: str = "", new: str = "") -> Path:
                                                    r"345; expected at most 345"),
     ("\n[population]\nyear = 2099\n", "", "", r"population.year: year 2099 has no CBS gemeente list near it; "
                                               r"expected a year 2015..2027"),
+    ("\n[population]\ngemeenten = 3\ngemeenten_per_aanbieder = 4\n", "", "",
+     r"population.gemeenten_per_aanbieder: 4 is more than the 3 gemeenten simulated"),
     # a window of 50 years
     ("", "end = 2022-05-02T00:00:00", "end = 2072-05-02T00:00:00",
      r"window.end: the window is 18\d\d\d days long; expected at most 366 days"),
