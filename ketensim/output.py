@@ -1,7 +1,8 @@
 """Write a run's results: ``result.json``, ``pairs.csv``, ``messages.csv``, ``answers.csv``, ``backlog.csv``.
 
 Files are written deterministically (sorted keys, fixed float formatting, no wall-clock times),
-so the same scenario and seed give byte-identical output.
+so the same scenario and seed give byte-identical output; each atomically, and the completion
+marker (:mod:`ketensim.outdir`) last.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from ketensim.experiment.fields import counting_note
+from ketensim.outdir import atomic_open, atomic_write, write_marker
 from ketensim.run import RunResult
 from ketensim.scenario.model import Scenario
 
@@ -52,11 +55,12 @@ def result_dict(r: RunResult) -> dict[str, Any]:
         "injections": r.injections,
         "hubs": r.hubs,
         "resolved_scenario": scenario_dict(r.scenario),
+        **counting_note(r.xml),
     }
 
 
 def _write_csv(path: Path, rows: list[Any], columns: list[str]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
@@ -64,11 +68,14 @@ def _write_csv(path: Path, rows: list[Any], columns: list[str]) -> None:
 
 
 def write_run(r: RunResult, out: Path) -> list[Path]:
-    """Write every result file of ``r`` into ``out`` (created if needed); return the paths."""
+    """Write every result file of ``r`` into ``out`` (created if needed), the marker last; return the paths.
+
+    The completion marker is not in the returned list.
+    """
     out.mkdir(parents=True, exist_ok=True)
     written = []
     result = out / "result.json"
-    result.write_text(json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write(result, json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     written.append(result)
     for name, rows in (("pairs.csv", r.pairs), ("messages.csv", r.messages), ("answers.csv", r.answers)):
         kind = {"pairs.csv": "PairRecord", "messages.csv": "MessageRecord", "answers.csv": "AnswerRecord"}[name]
@@ -86,6 +93,8 @@ def write_run(r: RunResult, out: Path) -> list[Path]:
         for message_id in sorted(r.xml_documents):
             record = by_id.get(message_id)
             name = f"{message_id}_{record.code}_{record.release}.xml" if record else f"{message_id}.xml"
+            # plain writes: one fsync per message would cost seconds; the marker lists every size
             (xml_dir / name).write_bytes(r.xml_documents[message_id])
         written.append(xml_dir)
+    write_marker(out, "run")
     return written

@@ -17,6 +17,7 @@ from ketensim.chain.world import World
 from ketensim.chain.xmlwork import worker_available
 from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord
 from ketensim.metrics import backlog_figures, summarize
+from ketensim.progress import run_progress
 from ketensim.scenario.model import Scenario
 
 __all__ = ["RunResult", "run_replication"]
@@ -43,11 +44,12 @@ class RunResult:
 
 
 def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml: bool = False,
-                    faults: Fault | None = None, xml_worker: bool | None = None) -> RunResult:
+                    faults: Fault | None = None, xml_worker: bool | None = None, progress: bool = False) -> RunResult:
     """Build the world of ``scenario`` with ``seed``, run it to the end of the window, freeze the ledger.
 
     ``xml_worker`` puts the XML work in a second process (:mod:`ketensim.chain.xmlwork`); ``None``
     does so when XML is on and this process may use two cores and fork. Results do not depend on it.
+    ``progress`` shows the simulated day and the messages so far on stderr (:mod:`ketensim.progress`).
     """
     started = time.perf_counter()
     if faults is None:
@@ -58,7 +60,7 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
         xml_worker = xml and usable_cores() >= 2 and worker_available()
     world = World(scenario, seed, xml=xml, keep_xml=keep_xml, faults=faults, xml_worker=xml_worker and xml)
     try:
-        with _no_collections():
+        with _no_collections(), run_progress(world, progress):
             world.run()
             messages, pairs, answers = freeze(world)
     finally:

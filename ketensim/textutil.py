@@ -1,10 +1,29 @@
-"""Plain-text tables for the terminal (fixed width, wraps long cells, safe to paste in a README)."""
+"""Plain-text tables for the terminal (fixed width, wraps long cells, safe to paste in a README), and numbers.
+
+:func:`decimals` is the one rounding rule for figures: the CLI (:func:`figure`, ``1,234.5``) and the
+Dutch report (``ketensim.report.texts.nl``, ``1.234,5``) both use it, so they show the same numbers.
+"""
 
 from __future__ import annotations
 
+import math
 import textwrap
 
-__all__ = ["table"]
+__all__ = ["table", "decimals", "figure"]
+
+
+def decimals(value: float) -> int:
+    """Decimals a figure is shown with: none for whole numbers and from 100 up, one from 1 up, two below 1."""
+    size = abs(value)
+    return 0 if float(value).is_integer() or size >= 100 else 1 if size >= 1 else 2
+
+
+def figure(value: float | None, places: int | None = None) -> str:
+    """A figure for the terminal: ``1,234``, ``6.3``, ``0.05``; ``None`` → ``-``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    text = f"{value:,.{decimals(value) if places is None else places}f}"
+    return "0" if text.lstrip("-").strip("0,.") == "" else text
 
 
 def table(header: list[str], rows: list[list[str]], wrap: dict[int, int] | None = None) -> str:

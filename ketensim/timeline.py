@@ -69,6 +69,17 @@ def weekday_name(moment: date) -> str:
     return _WEEKDAYS[moment.weekday()]
 
 
+DUTCH_WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+DUTCH_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def format_dutch(moment: datetime, with_time: bool = True) -> str:
+    """``do 31 mrt 2022 13:00`` in Europe/Amsterdam (Dutch names written out, whatever the locale)."""
+    local = moment.astimezone(AMSTERDAM)
+    text = f"{DUTCH_WEEKDAYS[local.weekday()]} {local.day} {DUTCH_MONTHS[local.month - 1]} {local.year}"
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
 def format_local(moment: datetime, with_time: bool = True) -> str:
     """``Thu 31 Mar 2022 13:00`` in Europe/Amsterdam."""
     local = moment.astimezone(AMSTERDAM)

@@ -27,6 +27,7 @@ start = "heen_block"
 end = "go_live"
 share = 0.3
 note = "senders ignore the deadline"
+toelichting = "verzenders negeren de deadline"
 
 [[injection]]
 kind = "slow_response"
@@ -43,6 +44,7 @@ start = "go_live - 26h"
 end = "go_live - 20h"
 share = 1.0
 note = "Sunday: nothing is submitted"
+toelichting = "zondag: er wordt niets verzonden"
 """
 
 

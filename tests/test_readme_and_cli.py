@@ -30,6 +30,13 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one_verbatim() -> None:
     assert tests in ci.splitlines()
 
 
+def test_ci_names_only_test_files_that_exist() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    named = re.findall(r"tests/[\w/]+\.py", ci)
+    assert named, "the CI script says which test checks it"
+    assert [n for n in named if not (ROOT / n).is_file()] == []
+
+
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
     for name, command in sorted(group.commands.items()):
@@ -70,7 +77,7 @@ def test_bad_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
     done = _ketensim("run", str(bad))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"error: {bad}: scenario.bogus: unknown key; expected one of: description, from_release, id, name, source, "
+        f"error: {bad}: scenario.bogus: unknown key; expected one of: description, from_release, id, naam, name, source, "
         "standards, to_release"
     ]
     assert done.stdout == ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import random
 import traceback
 from datetime import date
@@ -28,6 +29,7 @@ from lxml import etree
 
 from ketensim.chain.hubcheck import FOUTMELDING, REJECTED_RULES, corrupt_rules, has_rules
 from ketensim.exceptions import KetensimError
+from ketensim.lifetime import child_setup, starting_children
 from ketensim.population import Population
 from ketensim.population.products import Toewijzing
 from ketensim.standards.builders import build, build_retour
@@ -163,15 +165,22 @@ def worker_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
-def _serve(conn: Connection, encoder: Encoder) -> None:
+def _serve(conn: Connection, parent_end: Connection, parent: int, encoder: Encoder) -> None:
     """The worker's loop: encode every batch, then hand back all results when told the run is over."""
+    # the run's end of the pipe is closed here, so the worker sees EOF as soon as the run closes it
+    # (or dies); it ignores Ctrl-C and dies with the run (ketensim.lifetime)
+    parent_end.close()
+    child_setup(parent)
     # the objects inherited from the run are alive for the worker's whole life: keep the collector
     # from walking them (which would also copy every page of them into this process)
     gc.freeze()
     results: list[Encoded] = []
     try:
         while True:
-            batch = conn.recv()
+            try:
+                batch = conn.recv()
+            except EOFError:  # the run stopped early (a failure, Ctrl-C, SIGTERM): nothing to hand back
+                return
             if batch is None:
                 break
             for job in batch:
@@ -180,7 +189,10 @@ def _serve(conn: Connection, encoder: Encoder) -> None:
     except BaseException as error:  # noqa: BLE001 - everything goes back to the run, which raises it
         where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         place = f" ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
-        conn.send(("error", f"{type(error).__name__}: {error}{place}"))
+        try:
+            conn.send(("error", f"{type(error).__name__}: {error}{place}"))
+        except OSError:  # the run has gone already
+            pass
     finally:
         conn.close()
 
@@ -191,8 +203,10 @@ class XmlWorker:
     def __init__(self, encoder: Encoder) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, encoder), name="ketensim-xml", daemon=True)
-        self._process.start()
+        self._process = ctx.Process(target=_serve, args=(child, self._conn, os.getpid(), encoder),
+                                    name="ketensim-xml", daemon=True)
+        with starting_children():
+            self._process.start()
         child.close()
         self._batch: list[HeenJob | RetourJob] = []
         self.jobs = 0
@@ -243,7 +257,7 @@ class XmlWorker:
     def close(self) -> None:
         """Stop the worker (also when the run failed before it finished)."""
         self._conn.close()
-        self._process.join(timeout=5)
+        self._process.join(timeout=0.1)  # after finish() it is leaving; otherwise it is stopped at once
         if self._process.is_alive():
             self._process.kill()
             self._process.join()

@@ -14,6 +14,7 @@ import click
 
 from ketensim import __version__
 from ketensim.exceptions import KetensimError, ScenarioError
+from ketensim.lifetime import stop_on_sigterm
 
 __all__ = ["main", "cli"]
 
@@ -49,6 +50,7 @@ for _name in _COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; never shows a traceback for a user error."""
+    stop_on_sigterm()
     try:
         code = cli.main(args=argv, prog_name="ketensim", standalone_mode=False)
     except click.exceptions.Exit as done:

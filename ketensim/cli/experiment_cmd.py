@@ -12,11 +12,20 @@ from typing import Any
 
 import click
 
+from ketensim.cli.options import overwrite_option
+from ketensim.experiment.fields import METRICS
+from ketensim.outdir import OutputTarget, atomic_open, output_target, write_marker
 from ketensim.scenario import load_scenario
 from ketensim.scenario.model import Scenario
-from ketensim.textutil import table
+from ketensim.textutil import figure, table
 
 __all__ = ["COMMANDS", "run_replications_cli"]
+
+COUNTING_LABELS = {
+    "rejected_by_xsd": "heen refused technically (corrupt; --xml off: no XSD check)",
+    "rejected_by_rules": "heen refused technically (rule corruption; --xml off: no rule check)",
+    "outcome_retour_refused": "retour refused technically (new release; corrupt)",
+}
 
 _KEY_ROWS: tuple[tuple[str, str], ...] = (
     ("broken_pairs", "broken pairs (gebroken berichtparen)"),
@@ -28,8 +37,11 @@ _KEY_ROWS: tuple[tuple[str, str], ...] = (
     ("rejected_by_xsd", "heen rejected by the XSD check"),
     ("rejected_by_rules", "heen rejected by the business rules"),
     ("resent_after_go_live", "resent after go-live"),
+    ("outcome_rejected_resent", "rejected and resent"),
     ("outcome_rejected_not_resent", "rejected and not resent"),
     ("outcome_held_at_end", "held by the sender at the end"),
+    ("outcome_open_at_end", "open at the end (new release, awaiting its retour)"),
+    ("outcome_retour_refused", "retour refused (new release)"),
     ("spoed_cases", "spoed cases"),
     ("backlog_peak_after_go_live", "backlog peak after go-live (messages)"),
     ("backlog_drain_hours", "backlog back to normal after go-live (hours)"),
@@ -37,10 +49,30 @@ _KEY_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _g(value: float | None) -> str:
-    if value is None:
+def _ci(metric: str, low: float | None, high: float | None, n: int) -> str:
+    """A 95% interval as the report shows it: none below two replications, counts never below zero."""
+    from ketensim.report.texts import floor_at_zero
+
+    if n < 2 or low is None or high is None:
         return "-"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{figure(floor_at_zero(metric, low))} .. {figure(high)}"
+
+
+def _signed(value: float) -> str:
+    text = figure(value)
+    return text if text == "0" or text.startswith("-") else f"+{text}"
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{100 * p:.1f}%"
+
+
+def _labels(xml: bool) -> dict[str, str]:
+    """The row labels; in counting mode (no XML) a corrupt message is a technical refusal, not an XSD finding."""
+    labels = dict(_KEY_ROWS)
+    if not xml:
+        labels.update(COUNTING_LABELS)
+    return labels
 
 
 def _workers(workers: int | None, n: int) -> int:
@@ -49,9 +81,9 @@ def _workers(workers: int | None, n: int) -> int:
     return max(1, min(workers or default_workers(), n))
 
 
-def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int, out: Path | None,
-                         xml: bool) -> None:
-    """Run ``n`` replications, print the summary table, write the outputs to ``out`` if given."""
+def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int,
+                         target: OutputTarget | None, xml: bool) -> None:
+    """Run ``n`` replications, print the summary table, write the outputs to ``target`` if given."""
     from ketensim.experiment.replication import replicate
 
     used = _workers(workers, n)
@@ -62,14 +94,15 @@ def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_s
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     click.echo("")
     summary = e.summary()
-    rows = [[label, _g(summary[m].mean), f"{_g(summary[m].ci_low)} .. {_g(summary[m].ci_high)}", _g(summary[m].min),
-             _g(summary[m].max)] for m, label in _KEY_ROWS if m in summary]
+    labels = _labels(xml)
+    rows = [[labels[m], figure(summary[m].mean), _ci(m, summary[m].ci_low, summary[m].ci_high, n),
+             figure(summary[m].min), figure(summary[m].max)] for m, _ in _KEY_ROWS if m in summary]
     click.echo(table(["metric", "mean", "95% CI", "min", "max"], rows))
     share = e.proportions().get("broken_pairs_gt_0")
     if share is not None:
         click.echo("")
-        click.echo(f"P(broken pairs > 0) = {100 * share.p:.1f}% (95% Wilson {100 * share.ci_low:.1f}% .. "
-                   f"{100 * share.ci_high:.1f}%; {share.k} of {share.n} replications)")
+        wilson = f"95% Wilson {_pct(share.ci_low)} .. {_pct(share.ci_high)}; " if n >= 2 else ""
+        click.echo(f"P(broken pairs > 0) = {_pct(share.p)} ({wilson}{share.k} of {share.n} replications)")
     notes = [f"  {m}: {summary[m].note}" for m, _ in _KEY_ROWS if m in summary and summary[m].note]
     if share is not None and share.note:
         notes.append(f"  P(broken pairs > 0): {share.note}")
@@ -78,20 +111,25 @@ def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_s
         click.echo("\n".join(notes))
     by_pair = e.breakdowns()["broken_by_pair"]
     if by_pair:
-        click.echo("mean broken per message pair: " + ", ".join(f"{k}: {_g(v.mean)}" for k, v in by_pair.items()))
+        click.echo("mean broken per message pair: " + ", ".join(f"{k}: {figure(v.mean)}" for k, v in by_pair.items()))
     for inj in e.injections():
         took = inj["took_effect"]
         flag = "" if took["k"] else "  <-- touched nothing"
         click.echo(f"injection {inj['index']} {inj['kind']}: took effect in {took['k']} of {took['n']} replications, "
-                   f"{_g(inj.get('actors_touched_mean'))} actors, {_g(inj.get('messages_touched_mean'))} messages "
+                   f"{figure(inj.get('actors_touched_mean'))} actors, {figure(inj.get('messages_touched_mean'))} messages "
                    f"(mean){flag}")
-    if out is not None:
-        written = e.write(out)
+    if target is not None:
+        written = e.write(target.stage)
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(p.name for p in written)} to {out}")
+        click.echo(f"wrote {', '.join(p.name for p in written)} to {target.out}")
 
 
-_n = click.option("-n", "n", type=click.IntRange(min=1), help="Replications per scenario (or per sweep point).")
+def _n(default: int) -> Any:
+    return click.option("-n", "n", type=click.IntRange(min=1), default=default, show_default=True,
+                        help="Replications per scenario (or per sweep point).")
+
+
 _workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None,
                             help="Worker processes [default: all local cores]; results do not depend on it.")
 _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=1, show_default=True,
@@ -101,29 +139,37 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
 @click.command()
 @click.argument("scenario_a", metavar="A")
 @click.argument("scenario_b", metavar="B")
-@_n
+@_n(200)
 @_workers_opt
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for compare.json, compare.csv and the replications of A/ and B/.")
-@click.option("--xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
-              help="Build and XSD-validate every message (off: counting mode, faster).")
-def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None, root_seed: int, out: Path | None,
-            xml: str) -> None:
+@overwrite_option
+@click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
+              help="Build and XSD-validate every message (off: counting mode, as for sweeps; a corrupt message is "
+                   "then a technical refusal).")
+def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, root_seed: int, out: Path | None,
+            overwrite: bool, xml: str) -> None:
     """Compare scenario B with scenario A on the same replication seeds (common random numbers).
 
     Prints, per metric, the paired difference B - A with its 95% interval and the share of seeds on
-    which B is worse. A and B are scenario files or bundled scenario names. Default -n 200.
+    which B is worse. A and B are scenario files or bundled scenario names.
 
     \b
     Example:
         ketensim compare 2022-3.0-3.1 my-later-retour-block.toml -n 200 --out out/cmp
         ketensim report out/cmp -o cmp.html
     """
-    from ketensim.experiment.comparison import compare as run_compare
 
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
-    n = n or 200
+    with output_target(out, overwrite) as target:
+        _compare(a, b, n, workers, root_seed, target, xml)
+
+
+def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: int, target: OutputTarget | None,
+             xml: str) -> None:
+    from ketensim.experiment.comparison import compare as run_compare
+
     used = _workers(workers, 2 * n)
     click.echo(f"A: {a.name}  [{a.id}]")
     click.echo(f"B: {b.name}  [{b.id}]")
@@ -134,18 +180,22 @@ def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None
     click.echo("")
     diffs = c.differences()
     rows = []
-    for m, label in _KEY_ROWS:
+    labels = _labels(xml == "on")
+    for m, _ in _KEY_ROWS:
         if m not in diffs:
             continue
         d = diffs[m]
-        worse = "-" if d.p_b_worse is None else f"{100 * d.p_b_worse.p:.0f}%"
-        rows.append([label, _g(d.mean_a), _g(d.mean_b), f"{d.difference.mean:+.3g}",
-                     f"{_g(d.difference.ci_low)} .. {_g(d.difference.ci_high)}", worse])
+        worse = "-" if d.p_b_worse is None else _pct(d.p_b_worse.p)
+        # a difference can be negative: its interval is not floored
+        paired = (f"{figure(d.difference.ci_low)} .. {figure(d.difference.ci_high)}" if n >= 2 else "-")
+        rows.append([labels[m], figure(d.mean_a), figure(d.mean_b), _signed(d.difference.mean), paired, worse])
     click.echo(table(["metric", "A", "B", "B - A", "95% CI (paired)", "P(B worse)"], rows))
-    if out is not None:
-        written = c.write(out)
+    if target is not None:
+        written = c.write(target.stage)
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {out} (A/ and B/ hold the replications)")
+        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target.out} (A/ and B/ hold the "
+                   "replications)")
 
 
 @click.command()
@@ -154,19 +204,22 @@ def compare(scenario_a: str, scenario_b: str, n: int | None, workers: int | None
               help="What to vary and its values (lo:hi:step, a,b,c or one value); repeat for more. NAME: heen_block, "
                    "retour_block, go_live, block:<id>, deadline:<id>, portal:<id> (offsets like 6h, -30m, 1d), or a "
                    "dotted parameter path such as behaviour.aanbieder.retour_hours.median or population.clients.")
-@_n
+@_n(50)
 @_workers_opt
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for sweep.json, sweep.csv, sweep_replications.csv, the charts and baseline/.")
-@click.option("--metric", default="broken_pairs", show_default=True, help="The metric the charts and table show.")
+@overwrite_option
+@click.option("--metric", type=click.Choice(METRICS), default="broken_pairs", show_default=True,
+              help="The metric the charts and table show.")
 @click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
-              help="Build and XSD-validate every message (off: counting mode, for sweeps).")
-def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: int | None, root_seed: int,
-          out: Path | None, metric: str, xml: str) -> None:
+              help="Build and XSD-validate every message (off: counting mode, as for comparisons; a corrupt message "
+                   "is then a technical refusal).")
+def sweep(scenario_file: str, varies: tuple[str, ...], n: int, workers: int | None, root_seed: int,
+          out: Path | None, overwrite: bool, metric: str, xml: str) -> None:
     """One-at-a-time sensitivity: vary one draaiboek instant or parameter at a time around SCENARIO.
 
-    Every value runs -n replications (default 50) on the same seeds as the baseline. Variants that
+    Every value runs -n replications on the same seeds as the baseline. Variants that
     break a draaiboek rule (a deadline after its block, a block after go-live) are skipped with the
     reason. With --out, also draws sweep_line.png and sweep_tornado.png.
 
@@ -176,18 +229,22 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: i
         ketensim sweep 2022-3.0-3.1 --vary heen_block=-24h:0h:6h \\
             --vary behaviour.aanbieder.retour_hours.median=1:8:1 -n 50 --out out/sweep
     """
-    from ketensim.experiment.fields import METRICS
     from ketensim.experiment.sensitivity import sweep as run_sweep
     from ketensim.experiment.variants import parse_vary
 
     scenario = load_scenario(scenario_file)
-    if metric not in METRICS:
-        raise click.BadParameter(f"unknown metric {metric!r}; known: {', '.join(METRICS)}", param_hint="--metric")
     try:
         parsed = [parse_vary(v, scenario) for v in varies]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--vary") from None
-    n = n or 50
+    with output_target(out, overwrite) as target:
+        _sweep(scenario, parsed, n, workers, root_seed, target, metric, xml)
+
+
+def _sweep(scenario: Scenario, parsed: list[Any], n: int, workers: int | None, root_seed: int,
+           target: OutputTarget | None, metric: str, xml: str) -> None:
+    from ketensim.experiment.sensitivity import sweep as run_sweep
+
     points = sum(len(v.values) for v in parsed)
     used = _workers(workers, n * (points + 1))
     click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {n} replications each  "
@@ -197,20 +254,23 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int | None, workers: i
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     click.echo("")
     base = result.summary_dict()["baseline"]
-    click.echo(f"baseline {metric}: mean {_g(base['mean'])} (95% CI {_g(base['ci_low'])} .. {_g(base['ci_high'])})")
+    click.echo(f"baseline {metric}: mean {figure(base['mean'])} (95% CI {_ci(metric, base['ci_low'], base['ci_high'], n)})")
     rows = []
     for r in result.records():
         if r["status"] == "ok":
-            rows.append([r["parameter"], r["label"], _g(r["mean"]), f"{_g(r['ci_low'])} .. {_g(r['ci_high'])}",
-                         f"{100 * r['p_gt_0']:.0f}%", f"{r['diff_mean']:+.3g}", ""])
+            rows.append([r["parameter"], r["label"], figure(r["mean"]), _ci(metric, r["ci_low"], r["ci_high"], n),
+                         _pct(r["p_gt_0"]), _signed(r["diff_mean"]), ""])
         else:
             rows.append([r["parameter"], r["label"], "-", "-", "-", "-", "skipped: " + r["reason"]])
     click.echo(table(["parameter", "value", "mean", "95% CI", "P(>0)", "vs baseline", "note"], rows, wrap={6: 60}))
-    if out is not None:
-        written = result.write(out)
-        written += _sweep_charts(result.summary_dict(), out)
+    if target is not None:
+        written = result.write(target.stage)
+        written += _sweep_charts(result.summary_dict(), target.stage)
+        write_marker(target.stage, "sweep")  # again, now that the charts are there
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {out} (baseline/ holds its replications)")
+        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target.out} (baseline/ holds its "
+                   "replications)")
 
 
 def _sweep_charts(data: dict[str, Any], out: Path) -> list[Path]:
@@ -224,7 +284,8 @@ def _sweep_charts(data: dict[str, Any], out: Path) -> list[Path]:
             continue
         fig = draw(data)
         try:
-            fig.savefig(out / name, dpi=110, metadata={"Software": None})
+            with atomic_open(out / name, "wb") as handle:
+                fig.savefig(handle, format="png", dpi=110, metadata={"Software": None})
         finally:
             plt.close(fig)
         written.append(out / name)
@@ -249,6 +310,9 @@ def report(output_dir: Path, output: Path | None) -> None:
     from ketensim.report import write_report
 
     target = output or output_dir / "report.html"
+    if not target.parent.is_dir():
+        problem = "is not a directory" if target.parent.exists() else "does not exist"
+        raise click.BadParameter(f"directory {target.parent} {problem}", param_hint="--output")
     write_report(output_dir, target)
     click.echo(f"wrote {target} ({target.stat().st_size / 1024:.0f} KiB)")
 

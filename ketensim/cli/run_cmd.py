@@ -6,7 +6,10 @@ from pathlib import Path
 
 import click
 
+from ketensim.cli.options import overwrite_option
+from ketensim.outdir import OutputTarget, output_target
 from ketensim.scenario import load_scenario
+from ketensim.scenario.model import Scenario
 from ketensim.textutil import table
 
 __all__ = ["COMMANDS"]
@@ -23,13 +26,14 @@ __all__ = ["COMMANDS"]
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for result.json, pairs.csv, messages.csv, answers.csv, backlog.csv "
                    "(with -n > 1: replications.csv, summary.json, summary.csv and the series).")
+@overwrite_option
 @click.option("--xml", "xml", type=click.Choice(["on", "off"]), default="on", show_default=True,
               help="Build, serialize and XSD-validate every message (off: counting mode, for sweeps).")
 @click.option("--keep-xml", is_flag=True, help="Also write every message as an XML file under OUT/xml/.")
 @click.option("--xml-worker", "xml_worker", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
               help="Build and validate the XML in a second process while the chain is simulated (auto: when two "
                    "cores and fork are available; single runs only). Results do not depend on it.")
-def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | None, xml: str,
+def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | None, overwrite: bool, xml: str,
         keep_xml: bool, xml_worker: str) -> None:
     """Simulate the chain through a draaiboek and count the message pairs that break.
 
@@ -42,9 +46,6 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         ketensim run my-draaiboek.toml --xml off
         ketensim run 2022-3.0-3.1 -n 200 --workers 2 --out out/2022-n200
     """
-    from ketensim.output import write_run
-    from ketensim.run import run_replication
-
     if keep_xml and xml == "off":
         raise click.BadParameter("--keep-xml needs --xml on", param_hint="--keep-xml")
     if keep_xml and out is None:
@@ -57,19 +58,31 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         if not worker_available():
             raise click.BadParameter("this platform cannot fork a worker process; use auto or off",
                                      param_hint="--xml-worker")
+    if n > 1 and keep_xml:
+        raise click.BadParameter("--keep-xml is for a single run (-n 1)", param_hint="--keep-xml")
+    if n > 1 and xml_worker == "on":
+        raise click.BadParameter("--xml-worker is for a single run (-n 1); replications share the cores",
+                                 param_hint="--xml-worker")
     scenario = load_scenario(scenario_file)
+    with output_target(out, overwrite) as target:
+        _run(scenario, seed, n, workers, target, xml, keep_xml, xml_worker)
+
+
+def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: OutputTarget | None, xml: str,
+         keep_xml: bool, xml_worker: str) -> None:
+    from ketensim.cli.experiment_cmd import COUNTING_LABELS
+    from ketensim.output import write_run
+    from ketensim.run import run_replication
+
     if n > 1:
-        if keep_xml:
-            raise click.BadParameter("--keep-xml is for a single run (-n 1)", param_hint="--keep-xml")
-        if xml_worker == "on":
-            raise click.BadParameter("--xml-worker is for a single run (-n 1); replications share the cores",
-                                     param_hint="--xml-worker")
         from ketensim.cli.experiment_cmd import run_replications_cli
 
-        run_replications_cli(scenario, n, workers, seed, out, xml == "on")
+        run_replications_cli(scenario, n, workers, seed, target, xml == "on")
         return
+    from ketensim.experiment.engine import show_progress
+
     result = run_replication(scenario, seed, xml=xml == "on", keep_xml=keep_xml,
-                             xml_worker=None if xml_worker == "auto" else xml_worker == "on")
+                             xml_worker=None if xml_worker == "auto" else xml_worker == "on", progress=show_progress())
     s = result.summary
     click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")
     click.echo(f"{s['messages']} messages in {s['pairs']} pairs; simulated in {result.wall_seconds:.1f} s")
@@ -82,11 +95,16 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         ["closed after the procedural deadline", s["outcome_closed_after_deadline"]],
         ["unread at the transition", s["unread_at_transition"]],
         ["heen rejected at a block / wrong release", s["rejected_at_block"]],
-        ["heen rejected by the XSD check", s["rejected_by_xsd"]],
-        ["heen rejected by the business rules", s["rejected_by_rules"]],
+        ["heen rejected by the XSD check" if xml == "on" else COUNTING_LABELS["rejected_by_xsd"], s["rejected_by_xsd"]],
+        ["heen rejected by the business rules" if xml == "on" else COUNTING_LABELS["rejected_by_rules"],
+         s["rejected_by_rules"]],
         ["resent after go-live", s["resent_after_go_live"]],
+        ["rejected and resent", s["outcome_rejected_resent"]],
         ["rejected and not resent", s["outcome_rejected_not_resent"]],
         ["held by the sender at the end", s["outcome_held_at_end"]],
+        ["open at the end (new release, awaiting its retour)", s["outcome_open_at_end"]],
+        ["retour refused (new release)" if xml == "on" else COUNTING_LABELS["outcome_retour_refused"],
+         s["outcome_retour_refused"]],
         ["spoed cases", s["spoed_cases"]],
         ["backlog peak after go-live (messages)", s["backlog_peak_after_go_live"]],
         ["backlog back to normal after go-live (hours)", s["backlog_drain_hours"]],
@@ -101,10 +119,11 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         flag = "" if injection["took_effect"] else "  <-- touched nothing"
         click.echo(f"injection {injection['index']} {injection['kind']}: {injection['actors_touched']} actors, "
                    f"{injection['messages_touched']} messages{flag}")
-    if out is not None:
-        written = write_run(result, out)
+    if target is not None:
+        written = write_run(result, target.stage)
+        target.commit()
         click.echo("")
-        click.echo(f"wrote {', '.join(p.name for p in written)} to {out}")
+        click.echo(f"wrote {', '.join(p.name for p in written)} to {target.out}")
 
 
 COMMANDS = [run]

@@ -8,6 +8,7 @@ import click
 
 from ketensim._resources import bundled_scenarios
 from ketensim.exceptions import ScenarioError
+from ketensim.outdir import OutputError
 from ketensim.scenario import load_scenario
 from ketensim.scenario.rows import timeline_rows
 from ketensim.textutil import table
@@ -114,10 +115,14 @@ def plot(file: str, output: Path) -> None:
     if output.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise click.BadParameter(f"{output}: unsupported image type {output.suffix!r}; expected .png, .svg or .pdf",
                                  param_hint="--output")
-    if not output.parent.exists():
-        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+    if not output.parent.is_dir():
+        problem = "is not a directory" if output.parent.exists() else "does not exist"
+        raise click.BadParameter(f"directory {output.parent} {problem}", param_hint="--output")
     s = load_scenario(file)
-    save_gantt(s, output)
+    try:
+        save_gantt(s, output)
+    except OSError as err:
+        raise OutputError(f"{output}: cannot write the chart: {err.strerror or err}") from None
     click.echo(f"wrote {output}")
 
 

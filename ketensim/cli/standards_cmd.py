@@ -141,6 +141,18 @@ def catalogue(release: str | None, standard: str | None, show_rules: bool) -> No
     _echo_table(rows)
 
 
+def _xml_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The paths given, each directory replaced by the ``.xml`` files in it (sorted, not recursive).
+
+    A directory without any stays in the list, to be reported.
+    """
+    out: list[Path] = []
+    for path in paths:
+        inside = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xml" and p.is_file()) if path.is_dir() else []
+        out.extend(inside or [path])
+    return out
+
+
 def _report_json(report: FileReport) -> dict[str, object]:
     mt = report.message_type
     return {
@@ -199,7 +211,7 @@ def _write_rapporten(reports: list[FileReport], out: Path | None) -> None:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--rules/--no-rules",
     default=True,
@@ -231,11 +243,13 @@ def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str,
     message that passes its XSD, as the Validatiemodule does, and only where the rule set has
     rules: 3.x heen messages and the 325 (``ketensim catalogue --rules`` lists them). Exit code 1
     if any file failed. Files are untrusted: larger than 25 MB, with a DOCTYPE, DTD or entities,
-    or not XML at all, they fail without being parsed further.
+    or not XML at all, they fail without being parsed further. A directory stands for the .xml
+    files in it.
 
     \b
     Example:
         ketensim validate out/WMO301_0001.xml out/WMO302_0001.xml
+        ketensim validate out/
         ketensim validate out/*.xml --format json
         ketensim validate out/JW315_0001.xml --format rapport
         ketensim validate out/*.xml --format rapport --out rapporten/
@@ -244,7 +258,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str,
         raise _usage_error("--format rapport reports the business rules; it cannot be combined with --no-rules")
     if out is not None and fmt != "rapport":
         raise _usage_error("--out is only used with --format rapport")
-    reports = [check_file(path, rules=rules) for path in files]
+    reports = [check_file(path, rules=rules) for path in _xml_files(files)]
     failed = sum(not r.ok for r in reports)
     passed = len(reports) - failed
     if fmt == "json":

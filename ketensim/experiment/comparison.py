@@ -17,10 +17,12 @@ from typing import Any
 
 from ketensim import __version__
 from ketensim.experiment.engine import Task, default_workers, run_tasks
+from ketensim.experiment.fields import counting_note
 from ketensim.experiment.files import write_csv, write_json
 from ketensim.experiment.replication import Experiment, to_dataframe
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
 from ketensim.experiment.stats import MeanSummary, ProportionSummary, summarize_mean, summarize_proportion
+from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 
 __all__ = [
@@ -140,6 +142,7 @@ class Comparison:
             "seed_method": SEED_METHOD,
             "seeds": list(self.a.seeds),
             "xml": self.a.xml,
+            **counting_note(self.a.xml),
             "a": side(self.a, "A"),
             "b": side(self.b, "B"),
             "metrics": {r["metric"]: r for r in self.records()},
@@ -153,6 +156,7 @@ class Comparison:
         written.append(write_json(out / "compare.json", self.summary_dict()))
         columns = list(records[0]) if records else ["metric"]
         written.append(write_csv(out / "compare.csv", columns, ([r[c] for c in columns] for r in records)))
+        write_marker(out, "compare")
         return written
 
 

@@ -13,13 +13,19 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import queue
+from multiprocessing import resource_tracker
+from collections.abc import Generator
+from contextlib import closing
+from typing import Any
 
+from ketensim.exceptions import KetensimError
 from ketensim.experiment.outcome import ReplicationOutcome, run_one
+from ketensim.lifetime import child_setup, starting_children
 from ketensim.run import usable_cores
 from ketensim.scenario.model import Scenario
 
-__all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed"]
+__all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed", "WorkerDied"]
 
 Task = tuple[str, int, int, Scenario, bool]
 """``(variant key, replication index, seed, scenario, xml)``."""
@@ -71,6 +77,55 @@ class _Progress:
             self._bar.close()
 
 
+class WorkerDied(KetensimError, RuntimeError):
+    """Raised when a worker process of the pool dies (killed from outside, e.g. for lack of memory)."""
+
+
+def _check_workers(workers: list[multiprocessing.process.BaseProcess]) -> None:
+    """Raise :class:`WorkerDied` if a pool worker has gone: its replication would never report back."""
+    for process in workers:
+        code = process.exitcode
+        if code is not None:
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            raise WorkerDied(f"a worker process of the replications died ({how}; out of memory?); the experiment "
+                             "stopped and wrote nothing")
+
+
+def _pooled(tasks: Sequence[Task], workers: int) -> Generator[tuple[Task, Any], None, None]:
+    """Run ``tasks`` on a spawn-based pool; yield ``(task, result or exception)`` as each one finishes.
+
+    The pool is terminated (not drained) when the caller stops early, fails, is interrupted or gets
+    SIGTERM, so no worker outlives the run and Ctrl-C takes effect at once. Workers ignore Ctrl-C and
+    die with this process (see :mod:`ketensim.lifetime`).
+    """
+    context = multiprocessing.get_context("spawn")
+    done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+    # the resource tracker unblocks SIGINT when it starts: start it before holding Ctrl-C back
+    resource_tracker.ensure_running()
+    pool = None
+    others = set(multiprocessing.active_children())  # children that are not this pool's workers
+    try:
+        with starting_children():  # a signal held back meanwhile is raised when this block ends
+            pool = context.Pool(min(workers, len(tasks)), initializer=child_setup, initargs=(os.getpid(),))
+        for i, task in enumerate(tasks):
+            pool.apply_async(run_one, (task,), callback=lambda r, i=i: done.put((i, r)),
+                             error_callback=lambda e, i=i: done.put((i, e)))
+        workers_started = [p for p in multiprocessing.active_children() if p not in others]
+        for _ in tasks:
+            while True:
+                try:  # a short wait, so that a signal is handled at once
+                    i, result = done.get(timeout=0.2)
+                    break
+                except queue.Empty:
+                    _check_workers(workers_started)
+            yield tasks[i], result
+        pool.close()
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
 def run_tasks(
     tasks: Sequence[Task], workers: int = 1, *, progress: bool | None = None, label: str = "replications"
 ) -> dict[str, list[ReplicationOutcome]]:
@@ -93,24 +148,13 @@ def run_tasks(
                 results.setdefault(key, []).append(outcome)
                 bar.step()
         else:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-                submitted = {pool.submit(run_one, task): task for task in tasks}
-                pending = set(submitted)
-                try:
-                    while pending:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            try:
-                                key, outcome = future.result()
-                            except Exception as err:
-                                raise ReplicationFailed(submitted[future], err) from err
-                            results.setdefault(key, []).append(outcome)
-                            bar.step()
-                except BaseException:
-                    for future in pending:
-                        future.cancel()
-                    raise
+            with closing(_pooled(tasks, workers)) as finished:  # the pool stops when this block is left
+                for task, result in finished:
+                    if isinstance(result, BaseException):
+                        raise ReplicationFailed(task, result) from result
+                    key, outcome = result
+                    results.setdefault(key, []).append(outcome)
+                    bar.step()
     finally:
         bar.close()
     for outcomes in results.values():

@@ -6,7 +6,16 @@
 
 from __future__ import annotations
 
-__all__ = ["METRICS", "FIELDS"]
+__all__ = ["METRICS", "FIELDS", "COUNTING_NOTE", "counting_note"]
+
+COUNTING_NOTE = ("counting mode (--xml off): no XML was built or XSD-checked; rejected_by_xsd and "
+                 "outcome_retour_refused count technical refusals of corrupt messages")
+"""Written as ``counting_mode`` into every result file of a run without XML, so no file claims an XSD check."""
+
+
+def counting_note(xml: bool) -> dict[str, str]:
+    """``{"counting_mode": COUNTING_NOTE}`` for a run without XML, else nothing (the files stay as they were)."""
+    return {} if xml else {"counting_mode": COUNTING_NOTE}
 
 METRICS: dict[str, str] = {
     "messages": "messages offered to (or held back from) the chain",
@@ -69,6 +78,7 @@ summary.json
 | variant | label of a variant (compare: "A" or "B"; sweep: "baseline" or "NAME=VALUE", e.g. "retour_block=+6h"; else "") |
 | n, root_seed, seed_method, seeds | number of replications, the root seed, how seeds were derived, every seed in order |
 | xml | true if messages were built and XSD-checked (--xml on) |
+| counting_mode | only with --xml off: says that no XSD check ran and that rejected_by_xsd and outcome_retour_refused count technical refusals of corrupt messages (also in result.json, compare.json, sweep.json) |
 | targets | precision targets: relative (0.10), absolute (1.0 unit), proportion (0.05) |
 | metrics.*metric* | n, mean, ci_low, ci_high (95% Student-t), sd, min, max, half_width, target_half_width, precise_enough, n_needed |
 | proportions.*metric*_gt_0 | P(metric > 0) over replications: n, k, p, ci_low, ci_high (95% Wilson), half_width, target_half_width, precise_enough, n_needed |

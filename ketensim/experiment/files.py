@@ -1,4 +1,4 @@
-"""Deterministic CSV and JSON writing for experiment outputs.
+"""Deterministic, atomic CSV and JSON writing for experiment outputs.
 
 Floats are written with Python's shortest round-trip repr, keys in a fixed order, no wall-clock
 times: the same experiment gives byte-identical files whatever the number of workers.
@@ -13,6 +13,8 @@ import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from ketensim.outdir import atomic_open, atomic_write
 
 __all__ = ["write_csv", "write_json", "cell", "file_sha256", "read_csv"]
 
@@ -31,7 +33,7 @@ def cell(value: Any) -> str:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
@@ -55,8 +57,7 @@ def _clean(value: Any) -> Any:
 
 
 def write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-    return path
+    return atomic_write(path, json.dumps(_clean(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def file_sha256(path: str) -> str | None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from ketensim import __version__
 from ketensim.experiment.engine import Task, default_workers, run_tasks
+from ketensim.experiment.fields import counting_note
 from ketensim.experiment.files import file_sha256, write_csv, write_json
 from ketensim.experiment.outcome import BREAKDOWNS, SERIES, ReplicationOutcome, hour_grid
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
@@ -31,6 +32,7 @@ from ketensim.experiment.stats import (
     summarize_mean,
     summarize_proportion,
 )
+from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 
 __all__ = ["Experiment", "replicate", "EVENT_METRICS", "to_dataframe"]
@@ -162,6 +164,7 @@ class Experiment:
             "seed_method": SEED_METHOD,
             "seeds": list(self.seeds),
             "xml": self.xml,
+            **counting_note(self.xml),
             "targets": {"relative": REL_TARGET, "absolute": ABS_TARGET, "proportion": PROPORTION_TARGET},
             "metrics": {k: v.as_dict() for k, v in self.summary().items()},
             "proportions": {k: v.as_dict() for k, v in self.proportions().items()},
@@ -202,6 +205,7 @@ class Experiment:
         series = self.series()
         names = list(series)
         written.append(write_csv(out / "series.csv", names, zip(*(series[c] for c in names))))
+        write_marker(out, "replications")
         return written
 
 

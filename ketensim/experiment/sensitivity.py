@@ -17,12 +17,13 @@ from ketensim import __version__
 from ketensim.exceptions import ScenarioError
 from ketensim.experiment.comparison import paired_difference
 from ketensim.experiment.engine import Task, default_workers, run_tasks
-from ketensim.experiment.fields import METRICS
+from ketensim.experiment.fields import METRICS, counting_note
 from ketensim.experiment.files import write_csv, write_json
 from ketensim.experiment.replication import Experiment, to_dataframe
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
 from ketensim.experiment.stats import summarize_mean, summarize_proportion
 from ketensim.experiment.variants import Vary, make_variant
+from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 
 __all__ = ["Sweep", "SweepPoint", "sweep"]
@@ -124,6 +125,7 @@ class Sweep:
             "seed_method": SEED_METHOD,
             "seeds": list(self.baseline.seeds),
             "xml": self.baseline.xml,
+            **counting_note(self.baseline.xml),
             "baseline": {"dir": "baseline", **base.as_dict()},
             "varies": [{"name": v.name, "kind": v.kind, "values": list(v.values), "labels": list(v.labels),
                         "baseline": v.baseline, "unit": v.unit} for v in self.varies],
@@ -142,6 +144,7 @@ class Sweep:
         reps = self.replication_records()
         columns = ["parameter", "value", "label", "index", "seed", *self.baseline.metric_names]
         written.append(write_csv(out / "sweep_replications.csv", columns, ([r.get(c) for c in columns] for r in reps)))
+        write_marker(out, "sweep")
         return written
 
 

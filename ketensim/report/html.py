@@ -14,7 +14,10 @@ from typing import Any
 import jinja2
 
 from ketensim.report import plots
-from ketensim.report.load import ReportData, ScenarioBlock, load_output
+from ketensim.report.dutch import on_off, pair_label, plural, span, window
+from ketensim.exceptions import KetensimError
+from ketensim.outdir import atomic_write
+from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
 from ketensim.report.texts import (
     ACTOR_LABELS,
     DIRECTION_LABELS,
@@ -25,6 +28,7 @@ from ketensim.report.texts import (
     interval,
     metric_label,
     nl,
+    proportion_label,
     pct,
     signed,
     vary_label,
@@ -43,6 +47,11 @@ def _environment() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env
+
+
+def _no_interval(b: ScenarioBlock) -> bool:
+    """Fewer than two replications: no interval and no precision note can be given."""
+    return b.single_run or int(b.summary.get("n", 0)) < 2
 
 
 def _who(label: str) -> str:
@@ -64,11 +73,17 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
     s = block.summary
     broken = s["metrics"]["broken_pairs"]
     share = s["proportions"].get("broken_pairs_gt_0")
-    if block.single_run:
-        return {"label": block.label, "name": s["scenario_name"], "value": nl(broken["mean"]),
-                "text": (f"In deze ene simulatierun (seed {s['seeds'][0]}) braken {nl(broken['mean'])} berichtparen. "
-                         "Eén run geeft geen verwachting en geen betrouwbaarheidsinterval; draai "
-                         "`ketensim run SCENARIO -n 200` voor een uitspraak met interval."),
+    good = broken["mean"] == 0 and broken["max"] == 0
+    name = block.scenario.dutch_name
+    if _no_interval(block):
+        runs = (f"In deze ene simulatierun (seed {s['seeds'][0]})" if block.single_run
+                else f"In {s['n']} {plural(s['n'], 'replicatie', 'replicaties')}")
+        verb = plural(broken["mean"], "brak", "braken")
+        pairs = plural(broken["mean"], "berichtpaar", "berichtparen")
+        return {"label": block.label, "name": name, "value": nl(broken["mean"]), "good": good,
+                "text": (f"{runs} {verb} {nl(broken['mean'])} {pairs}. Minder dan twee replicaties geven geen "
+                         "verwachting en geen betrouwbaarheidsinterval; draai het scenario met -n 200 voor een "
+                         "uitspraak met interval."),
                 "note": ""}
     ci = interval(floor_at_zero("broken_pairs", broken["ci_low"]), broken["ci_high"])
     text = (f"Verwacht aantal gebroken berichtparen voor {_who(block.label)}: {nl(broken['mean'])} "
@@ -78,7 +93,7 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
         text += (f" Kans op minstens één gebroken berichtpaar: {pct(share['p'])} "
                  f"(95%-interval {interval(share['ci_low'], share['ci_high'], percent=True)}).")
     notes = [n for n in (_precision(broken), _precision(share, percent=True) if share else "") if n]
-    return {"label": block.label, "name": s["scenario_name"], "value": nl(broken["mean"]), "text": text,
+    return {"label": block.label, "name": name, "value": nl(broken["mean"]), "text": text, "good": good,
             "note": " ".join(notes)}
 
 
@@ -91,24 +106,29 @@ def _metric_rows(blocks: list[ScenarioBlock], names: list[str]) -> list[dict[str
             if m is None:
                 cells.append({"mean": "–", "ci": "", "range": "", "note": ""})
                 continue
-            ci = "" if b.single_run else interval(floor_at_zero(name, m["ci_low"]), m["ci_high"])
+            ci = "" if _no_interval(b) else interval(floor_at_zero(name, m["ci_low"]), m["ci_high"])
             cells.append({"mean": nl(m["mean"]), "ci": ci, "range": f"{nl(m['min'])} – {nl(m['max'])}",
-                          "note": "" if b.single_run else _precision(m)})
-        rows.append({"name": name, "label": metric_label(name), "cells": cells})
+                          "note": "" if _no_interval(b) else _precision(m)})
+        rows.append({"name": name, "label": metric_label(name, _xml(blocks)), "cells": cells})
     return rows
 
 
 def _proportion_rows(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
     rows = []
-    for key, label in PROPORTION_LABELS.items():
+    for key in PROPORTION_LABELS:
         cells = []
         for b in blocks:
             p = b.summary["proportions"].get(key)
             cells.append({"p": pct(p["p"]) if p else "–",
-                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and not b.single_run else "",
-                          "note": _precision(p, percent=True) if p and not b.single_run else ""})
-        rows.append({"label": label, "cells": cells})
+                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and not _no_interval(b) else "",
+                          "note": _precision(p, percent=True) if p and not _no_interval(b) else ""})
+        rows.append({"label": proportion_label(key, _xml(blocks)), "cells": cells})
     return rows
+
+
+def _xml(blocks: list[ScenarioBlock]) -> bool:
+    """Whether the messages were built and XSD-checked (not counting mode) in every block."""
+    return all(bool(b.summary.get("xml", True)) for b in blocks)
 
 
 def _breakdown_rows(blocks: list[ScenarioBlock], name: str) -> list[dict[str, Any]]:
@@ -119,25 +139,26 @@ def _breakdown_rows(blocks: list[ScenarioBlock], name: str) -> list[dict[str, An
         for b in blocks:
             m = b.summary["breakdowns"].get(name, {}).get(key)
             cells.append({"mean": nl(m["mean"]) if m else "0",
-                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and not b.single_run else ""})
-        label = ACTOR_LABELS.get(key, key) if name == "broken_by_actor_type" else key
-        if "->" in key:
-            label = f"{key.replace('->', ' beantwoord met ')} (verboden over de releasegrens)"
+                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and not _no_interval(b) else ""})
+        label = ACTOR_LABELS.get(key, key) if name == "broken_by_actor_type" else pair_label(key)
         rows.append({"key": label, "cells": cells})
     return rows
 
 
 def _injection_rows(block: ScenarioBlock) -> list[dict[str, Any]]:
     rows = []
+    specs = {spec.index: spec for spec in block.scenario.injections}
     for inj in block.summary.get("injections", []):
+        spec = specs.get(inj.get("index"))
         took = inj["took_effect"]
         target = ", ".join(t for t in (ACTOR_LABELS.get(inj.get("actor", ""), inj.get("actor", "")) if inj.get("actor")
                                        else "", ACTOR_LABELS.get(inj.get("hub", ""), inj.get("hub", ""))
                                        if inj.get("hub") else "") if t) or "alle partijen"
         rows.append({
-            "index": inj.get("index"),
+            "index": int(inj.get("index", 0)) + 1,  # numbered from 1 for the reader
             "kind": INJECTION_LABELS.get(inj.get("kind", ""), inj.get("kind", "")),
-            "window": f"{inj.get('start', '')} tot {inj.get('end', '')}",
+            "window": window(inj.get("start", ""), inj.get("end", ""), spec.start if spec else None,
+                             spec.end if spec else None),
             "target": target,
             "share": pct(inj.get("share", 1.0)),
             "messages": inj.get("messages") or "alle",
@@ -145,7 +166,7 @@ def _injection_rows(block: ScenarioBlock) -> list[dict[str, Any]]:
             "no_effect": took["k"] == 0,
             "actors": nl(inj.get("actors_touched_mean")),
             "touched": nl(inj.get("messages_touched_mean")),
-            "note": inj.get("note", ""),
+            "note": (spec.toelichting or spec.note) if spec else inj.get("note", ""),
         })
     return rows
 
@@ -161,12 +182,14 @@ def _draaiboek(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
         if shape(b) in seen:
             continue
         seen.append(shape(b))
-        rows = [{"when": r.when, "phase": r.phase, "what": r.what, "who": r.actor, "messages": ", ".join(r.messages),
+        rows = [{"when": span(r.start, r.end), "phase": r.phase, "what": r.what, "who": r.actor, "messages": ", ".join(r.messages),
                  "kind": "technisch" if r.kind == "technical" else "procedureel",
-                 "source": (f"aangenomen: {r.provenance.why}" if r.provenance.assumed else r.provenance.source)}
+                 # the reason of an assumed row is written in English in the scenario file: point to it
+                 "source": (f"aangenomen; de reden staat in het scenariobestand bij {r.provenance.id or r.category}"
+                            if r.provenance.assumed else r.provenance.source)}
                 for r in timeline_rows(b.scenario)]
         gantt = plots.data_uri(plots.gantt_figure(b.scenario))
-        shown.append({"label": b.label, "name": b.scenario.name, "gantt": gantt, "rows": rows})
+        shown.append({"label": b.label, "name": b.scenario.dutch_name, "gantt": gantt, "rows": rows})
     return shown
 
 
@@ -175,16 +198,22 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
     if c is None:
         return None
     rows = []
+    few = int(c["n"]) < 2
     for name, m in c["metrics"].items():
-        significant = m["diff_ci_low"] is not None and (m["diff_ci_low"] > 0 or m["diff_ci_high"] < 0)
-        rows.append({"name": name, "label": metric_label(name), "a": nl(m["mean_a"]), "b": nl(m["mean_b"]),
-                     "diff": signed(m["diff_mean"]), "ci": interval(m["diff_ci_low"], m["diff_ci_high"]),
+        significant = not few and m["diff_ci_low"] is not None and (m["diff_ci_low"] > 0 or m["diff_ci_high"] < 0)
+        rows.append({"name": name, "label": metric_label(name, bool(c.get("xml", True))), "a": nl(m["mean_a"]),
+                     "b": nl(m["mean_b"]), "diff": signed(m["diff_mean"]),
+                     "ci": "" if few else interval(m["diff_ci_low"], m["diff_ci_high"]),
                      "worse": pct(m["p_b_worse"]) if m["p_b_worse"] is not None else "–",
                      "direction": DIRECTION_LABELS.get(m["direction"], m["direction"]), "significant": significant,
                      "key": name in KEY_METRICS})
     broken = c["metrics"]["broken_pairs"]
     ci = interval(broken["diff_ci_low"], broken["diff_ci_high"])
-    if broken["diff_ci_low"] == broken["diff_ci_high"] == 0:
+    if few:
+        text = (f"Met {c['n']} replicatie per scenario is geen interval te geven: scenario B geeft "
+                f"{nl(broken['mean_b'])} gebroken berichtparen, scenario A {nl(broken['mean_a'])}. Draai meer "
+                "replicaties om te zien of het verschil meer is dan toeval.")
+    elif broken["diff_ci_low"] == broken["diff_ci_high"] == 0:
         text = f"Scenario B geeft op alle {c['n']} seeds precies evenveel gebroken berichtparen als scenario A."
     elif broken["diff_mean"] == 0:
         text = (f"Scenario B geeft gemiddeld evenveel gebroken berichtparen als scenario A (95%-interval van het "
@@ -198,7 +227,8 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
                 f"scenario A (95%-interval van het verschil B − A: {ci}). {verdict} Op "
                 f"{pct(broken['p_b_worse'])} van de seeds is B slechter dan A.")
     diffs = data.extra.get("broken_differences")
-    return {"a": c["a"], "b": c["b"], "n": c["n"], "text": text, "rows": rows,
+    return {"a": c["a"], "b": c["b"], "a_name": data.blocks[0].scenario.dutch_name,
+            "b_name": data.blocks[1].scenario.dutch_name, "n": c["n"], "text": text, "rows": rows,
             "histogram": plots.data_uri(plots.difference_figure(diffs)) if diffs else ""}
 
 
@@ -207,22 +237,24 @@ def _sweep(data: ReportData) -> dict[str, Any] | None:
     if w is None:
         return None
     rows = []
+    few = int(w["n"]) < 2
     for p in w["points"]:
         ok = p["status"] == "ok"
         rows.append({"parameter": vary_label(p["parameter"]), "value": p["label"], "ok": p["status"] == "ok",
                      "mean": nl(p["mean"]),
-                     "ci": interval(floor_at_zero(w["metric"], p["ci_low"]), p["ci_high"]) if ok else "",
+                     "ci": interval(floor_at_zero(w["metric"], p["ci_low"]), p["ci_high"]) if ok and not few else "",
                      "share": pct(p["p_gt_0"]), "diff": signed(p["diff_mean"]) if p["diff_mean"] is not None else "–",
-                     "diff_ci": interval(p["diff_ci_low"], p["diff_ci_high"]) if p["status"] == "ok" else "",
+                     "diff_ci": interval(p["diff_ci_low"], p["diff_ci_high"]) if ok and not few else "",
                      "reason": p["reason"]})
     text = ""
     if w["tornado"]:
         top = w["tornado"][0]
-        text = (f"De grootste invloed op {metric_label(w['metric']).lower()} heeft {vary_label(top['parameter'])}: "
+        text = (f"De grootste invloed op {metric_label(w['metric'], bool(w.get('xml', True))).lower()} heeft {vary_label(top['parameter'])}: "
                 f"gemiddeld {nl(top['low_mean'])} bij {top['low_label']} en {nl(top['high_mean'])} bij "
                 f"{top['high_label']}, tegen {nl(top['baseline_mean'])} in het basisscenario.")
     skipped = sum(1 for p in w["points"] if p["status"] != "ok")
-    return {"metric": metric_label(w["metric"]), "n": w["n"], "text": text, "rows": rows, "skipped": skipped,
+    return {"metric": metric_label(w["metric"], bool(w.get("xml", True))), "n": w["n"], "text": text, "rows": rows,
+            "skipped": skipped, "skipped_words": plural(skipped, "variant is", "varianten zijn"),
             "varies": [{"name": vary_label(v["name"]), "raw": v["name"], "labels": ", ".join(v["labels"])}
                        for v in w["varies"]],
             "line": plots.data_uri(plots.sweep_line_figure(w)),
@@ -231,16 +263,18 @@ def _sweep(data: ReportData) -> dict[str, Any] | None:
 
 def _appendix(data: ReportData) -> dict[str, Any]:
     first = data.blocks[0].summary
-    scenarios = [{"label": b.label, "id": b.summary["scenario"], "name": b.summary["scenario_name"],
-                  "file": b.summary["scenario_file"], "sha256": b.summary.get("scenario_sha256") or "–",
+    scenarios = [{"label": b.label, "id": b.summary["scenario"], "name": b.scenario.dutch_name,
+                  "file": _file_name(b.summary["scenario_file"]), "sha256": b.summary.get("scenario_sha256") or "–",
                   "variant": b.summary.get("variant", "")} for b in data.blocks]
     n = first["n"]
     xml = "on" if first["xml"] else "off"
+    first = {**first, "scenario_file": _file_name(first["scenario_file"])}
     if data.kind == "single":
         command = f"ketensim run {first['scenario_file']} --seed {first['seeds'][0]} --xml {xml}"
     elif data.kind == "compare":
         assert data.compare is not None
-        command = (f"ketensim compare {data.compare['a']['scenario_file']} {data.compare['b']['scenario_file']} "
+        command = (f"ketensim compare {_file_name(data.compare['a']['scenario_file'])} "
+                   f"{_file_name(data.compare['b']['scenario_file'])} "
                    f"-n {n} --seed {first['root_seed']} --xml {xml}")
     elif data.kind == "sweep":
         assert data.sweep is not None
@@ -250,8 +284,15 @@ def _appendix(data: ReportData) -> dict[str, Any]:
     else:
         command = f"ketensim run {first['scenario_file']} -n {n} --seed {first['root_seed']} --xml {xml}"
     return {"version": first["ketensim_version"], "scenarios": scenarios, "n": n, "root_seed": first["root_seed"],
-            "seed_method": first["seed_method"], "seeds": first["seeds"], "xml": xml, "command": command,
-            "source": str(data.source)}
+            "seed_method": ("de seed van de run zelf" if data.kind == "single"
+                            else f"afgeleid van de rootseed: {first['seed_method']}"),
+            "seeds": first["seeds"], "xml": on_off(bool(first["xml"])),
+            "command": command, "source": data.source.name}
+
+
+def _file_name(path: str | None) -> str:
+    """The scenario file as the report names it: its name only, never a path of the machine that ran it."""
+    return Path(path).name if path else "–"
 
 
 def build_context(data: ReportData) -> dict[str, Any]:
@@ -264,16 +305,16 @@ def build_context(data: ReportData) -> dict[str, Any]:
     return {
         "kind": data.kind,
         "title": title,
-        "scenario_name": blocks[0].summary["scenario_name"] if data.kind != "compare" else
-        f"{blocks[0].summary['scenario_name']} tegen {blocks[1].summary['scenario_name']}",
-        "blocks": [{"label": b.label, "name": b.summary["scenario_name"], "single": b.single_run} for b in blocks],
+        "scenario_name": blocks[0].scenario.dutch_name if data.kind != "compare" else
+        f"{blocks[0].scenario.dutch_name} tegen {blocks[1].scenario.dutch_name}",
+        "blocks": [{"label": b.label, "name": b.scenario.dutch_name, "single": _no_interval(b)} for b in blocks],
         "headlines": [_headline(b) for b in blocks],
         "draaiboeken": _draaiboek(blocks),
         "timeline": plots.data_uri(plots.timeline_figure(blocks)),
         "breakdown": plots.data_uri(breakdown) if breakdown is not None else "",
         "by_pair": _breakdown_rows(blocks, "broken_by_pair"),
         "by_actor": _breakdown_rows(blocks, "broken_by_actor_type"),
-        "injections": [{"label": b.label, "name": b.summary["scenario_name"], "rows": _injection_rows(b)}
+        "injections": [{"label": b.label, "name": b.scenario.dutch_name, "rows": _injection_rows(b)}
                        for b in blocks],
         "key_metrics": _metric_rows(blocks, [m for m in KEY_METRICS if m in all_metrics]),
         "other_metrics": _metric_rows(blocks, [m for m in all_metrics if m not in KEY_METRICS]),
@@ -284,14 +325,28 @@ def build_context(data: ReportData) -> dict[str, Any]:
     }
 
 
+_MAIN_FILE = {"compare": "compare.json", "sweep": "sweep.json", "replications": "summary.json",
+              "single": "result.json"}
+
+
 def render_report(folder: Path) -> str:
     """The HTML report of the output directory ``folder``."""
     data = load_output(folder)
-    return _environment().get_template("report.html.j2").render(**build_context(data))
+    # the texts are drawn from the main file's figures: a value that does not fit names that file
+    with reading(folder / _MAIN_FILE[data.kind]):
+        context = build_context(data)
+    return _environment().get_template("report.html.j2").render(**context)
 
 
 def write_report(folder: Path, out: Path) -> Path:
-    """Write the report of ``folder`` to ``out`` (UTF-8)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(folder), encoding="utf-8")
+    """Write the report of ``folder`` to ``out`` (UTF-8, atomically; its directory must exist)."""
+    if not out.parent.is_dir():
+        raise ReportInputError(f"{out}: directory {out.parent} does not exist; create it first")
+    page = render_report(folder)
+    try:
+        atomic_write(out, page)
+    except KetensimError:
+        raise
+    except OSError as err:
+        raise ReportInputError(f"{out}: cannot write the report: {err.strerror or err}") from None
     return out

@@ -19,10 +19,11 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402  (after choosing the backend)
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
 
 from ketensim.report.load import ScenarioBlock  # noqa: E402
 from ketensim.report.texts import ACTOR_LABELS, floor_at_zero, metric_label, nl, vary_label  # noqa: E402
+from ketensim.scenario.gantt import dutch_day_tick  # noqa: E402
 from ketensim.scenario.model import Scenario  # noqa: E402
 from ketensim.timeline import AMSTERDAM  # noqa: E402
 
@@ -31,7 +32,26 @@ __all__ = ["data_uri", "gantt_figure", "timeline_figure", "breakdown_figure", "d
 
 _COLOURS = ("#2e4057", "#d1495b", "#00798c", "#edae49", "#66a182", "#8d6a9f")
 _PHASES = {"afsluiting": "#f2c14e", "transitie": "#d1495b", "ingebruikname": "#66a182"}
-_NL = FuncFormatter(lambda v, _pos: nl(v))
+class _DutchTicks(Formatter):
+    """Tick labels with a decimal comma and as many decimals as the ticks need (0,825 stays 0,825)."""
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        return nl(value, _places([value]))
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        places = _places(values)  # one precision per axis
+        return [nl(v, places) for v in values]
+
+
+def _places(values: Sequence[float]) -> int:
+    """The fewest decimals (at most 6) that show every value exactly as it is."""
+    for places in range(7):
+        if all(abs(round(v, places) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
+            return places
+    return 6
+
+
+_NL = _DutchTicks()
 
 
 def data_uri(fig: Figure, dpi: int = 100) -> str:
@@ -105,7 +125,7 @@ def timeline_figure(blocks: Sequence[ScenarioBlock]) -> Figure:
     axes[0].legend(loc="upper left", fontsize=8, frameon=False)
     axes[-1].set_xlim(lo, hi)
     axes[-1].xaxis.set_major_locator(mdates.DayLocator(interval=max(1, (hi - lo).days // 28)))
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d-%m"))
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(dutch_day_tick))
     axes[-1].tick_params(axis="x", labelsize=8)
     fig.suptitle("Verloop rond de migratie (Europe/Amsterdam; band: 5%–95% van de replicaties; "
                  "stippellijn: go-live, rood gestippeld: blokkades)", fontsize=10)
@@ -173,17 +193,24 @@ def sweep_line_figure(sweep: dict[str, Any]) -> Figure:
     for ax, vary in zip(axes.flat, varies):
         points = [p for p in sweep["points"] if p["parameter"] == vary["name"]]
         ok = [p for p in points if p["status"] == "ok"]
+        if all(p["value"] != vary["baseline"] for p in ok):  # the line runs through the baseline point
+            ok.append({"value": vary["baseline"], "mean": base["mean"], "ci_low": base["ci_low"],
+                       "ci_high": base["ci_high"]})
+        ok.sort(key=lambda p: p["value"])
         x = [p["value"] for p in ok]
         low = [floor_at_zero(sweep["metric"], p["ci_low"]) for p in ok]
-        ax.fill_between(x, low, [p["ci_high"] for p in ok], color=_COLOURS[0], alpha=0.2, lw=0)
+        high = [p["ci_high"] if p["ci_high"] is not None else p["mean"] for p in ok]
+        ax.fill_between(x, [v if v is not None else p["mean"] for v, p in zip(low, ok)], high, color=_COLOURS[0],
+                        alpha=0.2, lw=0)
         ax.plot(x, [p["mean"] for p in ok], marker="o", color=_COLOURS[0], lw=1.5)
+        ax.plot([vary["baseline"]], [base["mean"]], marker="s", color="#555555", ls="none", label="basis")
         ax.axhline(base["mean"], color="#555555", ls="--", lw=1)
         ax.axvline(vary["baseline"], color="#555555", ls=":", lw=1)
         skipped = [p for p in points if p["status"] != "ok"]
         if skipped:
             ax.plot([p["value"] for p in skipped], [base["mean"]] * len(skipped), "x", color="#d1495b",
                     label="overgeslagen (onmogelijk draaiboek)")
-            ax.legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=7, frameon=False)
         unit = " (verschuiving in uren)" if vary["kind"] == "instant" else ""
         ax.set_xlabel(vary_label(vary["name"]) + unit, fontsize=9)
         ax.set_ylabel(metric_label(sweep["metric"]), fontsize=9)
@@ -202,15 +229,18 @@ def tornado_figure(sweep: dict[str, Any]) -> Figure:
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.55 * max(len(rows), 1)))
     base = sweep["baseline"]["mean"]
     for y, row in enumerate(reversed(rows)):
-        for side, colour in (("low", _COLOURS[2]), ("high", _COLOURS[1])):
+        # the lowest and the highest value each get half of the row, so neither bar nor label hides the other;
+        # neutral colours: which end is better depends on the metric, not on the colour
+        for side, colour, dy in (("low", _COLOURS[2], 0.17), ("high", _COLOURS[0], -0.17)):
             value = row[f"{side}_mean"]
-            ax.barh(y, value - base, left=base, color=colour, height=0.6)
-            ax.annotate(row[f"{side}_label"], (value, y), xytext=(3 if value >= base else -3, 0),
+            ax.barh(y + dy, value - base, left=base, color=colour, height=0.32)
+            ax.annotate(row[f"{side}_label"], (value, y + dy), xytext=(3 if value >= base else -3, 0),
                         textcoords="offset points", ha="left" if value >= base else "right", va="center", fontsize=7)
     ax.axvline(base, color="black", lw=1)
+    ax.margins(x=0.25)  # room for the value labels at the bar ends, clear of the axis
     ax.set_yticks(range(len(rows)), [vary_label(r["parameter"]) for r in reversed(rows)], fontsize=8)
     ax.set_xlabel(f"{metric_label(sweep['metric'])} (gemiddelde; lijn: basis)", fontsize=9)
     ax.xaxis.set_major_formatter(_NL)
-    ax.set_title("Tornado: laagste (groenblauw) en hoogste (rood) waarde per parameter", fontsize=10)
+    ax.set_title("Tornado: laagste waarde boven (groenblauw), hoogste onder (donkerblauw)", fontsize=10)
     fig.tight_layout()
     return fig

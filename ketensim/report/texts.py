@@ -1,12 +1,14 @@
 """Dutch wording and Dutch number formatting for the stuurgroep report.
 
 Numbers follow Dutch practice: a decimal comma and a point between thousands (``1.234,5``),
-percentages without a space (``63%``), intervals as ``0,9 tot 1,5``.
+percentages with one decimal and without a space (``63,4%``), intervals as ``0,9 tot 1,5``.
 """
 
 from __future__ import annotations
 
 import math
+
+from ketensim.textutil import decimals as shown_decimals
 
 __all__ = [
     "METRIC_LABELS",
@@ -22,6 +24,8 @@ __all__ = [
     "interval",
     "signed",
     "metric_label",
+    "proportion_label",
+    "COUNTING_LABELS",
     "vary_label",
 ]
 
@@ -112,8 +116,9 @@ _FIELD = {
     "change_per_month": "wijzigingen per cliënt per maand", "end_per_month": "beëindigingen per cliënt per maand",
     "declaration_day": "werkdag van de declaratie",
 }
-NONNEGATIVE_EXCEPT: frozenset[str] = frozenset({"backlog_drain_hours"})
-"""Metrics that can be negative (-1 = never drained); every other metric is a count or a duration >= 0."""
+NONNEGATIVE_EXCEPT: frozenset[str] = frozenset()
+"""Metrics that can be negative: none; every metric is a count or a duration >= 0 (the drain time included:
+if the backlog never drains it is the time to the window's end)."""
 
 
 def nl(value: float | None, decimals: int | None = None) -> str:
@@ -124,8 +129,7 @@ def nl(value: float | None, decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if decimals is None:
-        size = abs(value)
-        decimals = 0 if float(value).is_integer() or size >= 100 else 1 if size >= 1 else 2
+        decimals = shown_decimals(value)
     text = f"{value:,.{decimals}f}"
     text = text.replace(",", "_").replace(".", ",").replace("_", ".")
     if text.lstrip("-").strip("0,.") == "":
@@ -134,11 +138,11 @@ def nl(value: float | None, decimals: int | None = None) -> str:
 
 
 def pct(p: float | None) -> str:
-    """``0.634`` → ``63%``; near 0% or 100% with one decimal (``4,5%``, ``99,5%``)."""
+    """``0.634`` → ``63,4%``: every percentage with one decimal, as the CLI shows it."""
     if p is None:
         return "–"
-    value = 100 * p
-    return f"{nl(value, 1 if 0 < value < 10 or 90 < value < 100 else 0)}%"
+    text = nl(100 * p, 1)
+    return f"{'0,0' if text == '0' else text}%"
 
 
 def interval(low: float | None, high: float | None, decimals: int | None = None, percent: bool = False) -> str:
@@ -156,8 +160,27 @@ def signed(value: float, decimals: int | None = None) -> str:
     return text if value < 0 else f"+{text}"
 
 
-def metric_label(name: str) -> str:
+COUNTING_LABELS: dict[str, str] = {
+    "rejected_by_xsd": "Heenberichten technisch geweigerd (verminkt; telmodus, geen XSD-controle)",
+    "rejected_by_rules": "Heenberichten technisch geweigerd (bedrijfsregel verminkt; telmodus, geen regelcontrole)",
+    "outcome_retour_refused": "Retour technisch geweigerd (verminkt; nieuwe release)",
+    "rejected_by_xsd_gt_0": "Minstens één bericht technisch geweigerd (verminkt)",
+}
+"""Labels in counting mode (``--xml off``): no XML is built, so a corrupt message is a technical refusal."""
+
+
+def metric_label(name: str, xml: bool = True) -> str:
+    """The Dutch label of a metric; in counting mode (``xml`` false) no XSD check is claimed."""
+    if not xml and name in COUNTING_LABELS:
+        return COUNTING_LABELS[name]
     return METRIC_LABELS.get(name, name)
+
+
+def proportion_label(name: str, xml: bool = True) -> str:
+    """The Dutch label of a proportion (``broken_pairs_gt_0``); see :func:`metric_label`."""
+    if not xml and name in COUNTING_LABELS:
+        return COUNTING_LABELS[name]
+    return PROPORTION_LABELS.get(name, name)
 
 
 def vary_label(name: str) -> str:

@@ -16,12 +16,19 @@ import matplotlib.dates as mdates  # noqa: E402  (after choosing the backend)
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ketensim.scenario.model import Scenario  # noqa: E402
 from ketensim.scenario.rows import TimelineRow, timeline_rows  # noqa: E402
-from ketensim.timeline import AMSTERDAM, dutch_holidays, format_local  # noqa: E402
+from ketensim.timeline import (  # noqa: E402
+    AMSTERDAM,
+    DUTCH_MONTHS,
+    DUTCH_WEEKDAYS,
+    dutch_holidays,
+    format_dutch,
+)
 
-__all__ = ["draw_gantt", "save_gantt"]
+__all__ = ["draw_gantt", "save_gantt", "dutch_day_tick"]
 
 _PHASE_COLOURS = {"afsluiting": "#f2c14e", "transitie": "#d1495b", "ingebruikname en nazorg": "#66a182"}
 _LANE_COLOURS = {"deadline": "#2e4057", "block": "#d1495b", "portal": "#00798c", "batch": "#8d6a9f",
@@ -52,6 +59,15 @@ def _lane(row: TimelineRow) -> str:
 def _label(row: TimelineRow) -> str:
     text = ", ".join(row.messages) if row.messages else (row.provenance.id or row.category)
     return text + (" *" if row.provenance.assumed else "")
+
+
+_LABEL_GAP = timedelta(days=1, hours=12)  # closer labels in one lane alternate above and below it
+
+
+def dutch_day_tick(value: float, _pos: int | None = None) -> str:
+    """Axis tick: ``do`` over ``31 mrt``, whatever the machine's locale."""
+    day = mdates.num2date(value)
+    return f"{DUTCH_WEEKDAYS[day.weekday()]}\n{day.day} {DUTCH_MONTHS[day.month - 1]}"
 
 
 _LANE_ORDER = ("Fasen", "Deadline", "Blokkade", "Uitfasering", "Portaal", "Batch", "Overig", "Go-live")
@@ -107,12 +123,19 @@ def draw_gantt(s: Scenario, days_before: int = 3, days_after: int = 4) -> Figure
             ax.plot([start], [lane_y], marker="D", color=colour, ms=7)
         label = _label(row)
         if _naive(row.start) < lo:
-            label = f"◀ {label} ({format_local(row.start)})"
+            label = f"◀ {label} ({format_dutch(row.start)})"
         labels.setdefault((lane_y, start), []).append(label)
-    for (lane_y, start), texts in labels.items():
-        # rows at the same instant in the same lane share one label instead of overprinting
-        ax.annotate(" | ".join(texts), (mdates.date2num(start), lane_y), xytext=(3, 7), textcoords="offset points",
-                    fontsize=7, rotation=12)
+    last: dict[int, tuple[datetime, int]] = {}
+    for (lane_y, start), texts in sorted(labels.items(), key=lambda item: (item[0][0], item[0][1])):
+        # rows at the same instant in the same lane share one label instead of overprinting; a label
+        # close after the previous one in its lane goes on the other side of the lane
+        previous = last.get(lane_y)
+        side = 1
+        if previous is not None and start - previous[0] < _LABEL_GAP:
+            side = -previous[1]
+        last[lane_y] = (start, side)
+        ax.annotate(" | ".join(texts), (mdates.date2num(start), lane_y), xytext=(3, 7 * side),
+                    textcoords="offset points", fontsize=7, va="bottom" if side > 0 else "top")
     live = _naive(s.go_live.at)
     ax.axvline(live, color=_PHASE_COLOURS["ingebruikname en nazorg"], lw=2, ls="--")
 
@@ -120,10 +143,10 @@ def draw_gantt(s: Scenario, days_before: int = 3, days_after: int = 4) -> Figure
     ax.set_ylim(-0.8, len(lanes) - 0.2)
     ax.set_xlim(lo, hi)
     ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, (hi - lo).days // 28)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%a\n%d %b"))
+    ax.xaxis.set_major_formatter(FuncFormatter(dutch_day_tick))
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(axis="x", color="#dddddd", lw=0.5)
-    ax.set_title(f"{s.name}: draaiboek (Europe/Amsterdam; * = aangenomen)", fontsize=11)
+    ax.set_title(f"{s.dutch_name}: draaiboek (Europe/Amsterdam; * = aangenomen)", fontsize=11)
     handles = [Patch(color=c, label=n) for n, c in _PHASE_COLOURS.items()]
     if weekend_seen:
         handles.append(Patch(color="#bbbbbb", alpha=0.3, label="weekend"))
@@ -137,9 +160,12 @@ def draw_gantt(s: Scenario, days_before: int = 3, days_after: int = 4) -> Figure
 
 def save_gantt(s: Scenario, out: Path) -> Path:
     """Draw and write the Gantt chart of ``s`` as PNG (or any format matplotlib knows from the suffix)."""
+    from ketensim.outdir import atomic_open
+
     fig = draw_gantt(s)
     try:
-        fig.savefig(out)
+        with atomic_open(out, "wb") as handle:
+            fig.savefig(handle, format=out.suffix.lstrip(".").lower() or "png")
     finally:
         plt.close(fig)
     return out

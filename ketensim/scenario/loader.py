@@ -7,6 +7,8 @@ names the file, the key or row, and what was expected.
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -52,15 +54,29 @@ def resolve_scenario_path(name: str | Path) -> Path:
 def load_scenario(name: str | Path) -> Scenario:
     """Load and validate a scenario file (a path, or the name of a bundled scenario)."""
     path = resolve_scenario_path(name)
+    return load_scenario_text(_read_text(path), str(path))
+
+
+def _read_text(path: Path) -> str:
+    """The text of a regular file of at most ``_MAX_BYTES`` (never a device, FIFO or /proc file)."""
     if path.is_dir():
         raise ScenarioError(str(path), "", "is a directory; expected a scenario .toml file")
-    if path.stat().st_size > _MAX_BYTES:
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the open file
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ScenarioError(str(path), "", "is not a regular file (a device, FIFO or socket); expected a "
+                                    "scenario .toml file")
+            data = handle.read(_MAX_BYTES + 1)
+    except OSError as err:
+        raise ScenarioError(str(path), "", f"cannot read: {err.strerror or err}") from None
+    if len(data) > _MAX_BYTES:
         raise ScenarioError(str(path), "", f"file is larger than {_MAX_BYTES} bytes; expected a scenario file")
     try:
-        text = path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ScenarioError(str(path), f"byte {err.start}", "not valid UTF-8; expected a UTF-8 TOML file") from None
-    return load_scenario_text(text, str(path))
 
 
 def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
@@ -69,6 +85,9 @@ def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(path, "", f"not valid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(path, "", "not valid TOML for a scenario: arrays or tables nested too deeply "
+                            "(a scenario is at most a few levels deep)") from None
     scenario = _read(Table(data, "", path))
     rules.check(scenario)
     # what each injection kind accepts lives with the kinds themselves
@@ -128,6 +147,7 @@ def _read(root: Table) -> Scenario:
         head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
     source = head.str("source", "")
     description = head.str("description", "").strip()
+    naam = head.str("naam", "")
     head.finish()
 
     window = root.sub("window")
@@ -211,5 +231,5 @@ def _read(root: Table) -> Scenario:
         phases=(phases[0], phases[1], phases[2]), go_live=go_live, deadlines=tuple(deadlines),
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population, behaviour=behaviour, injections=injections, source=source,
-        description=description,
+        description=description, naam=naam,
     )

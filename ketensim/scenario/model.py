@@ -153,6 +153,13 @@ class Scenario:
     injections: tuple[Injection, ...] = ()
     source: str = ""
     description: str = ""
+    naam: str = ""
+    """The name in Dutch, for the stuurgroep report (``name`` when empty)."""
+
+    @property
+    def dutch_name(self) -> str:
+        """What the Dutch report calls this scenario."""
+        return self.naam or self.name
 
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)

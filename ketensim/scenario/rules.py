@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ketensim.exceptions import ScenarioError
+from ketensim.scenario.bounds import check_bounds
 from ketensim.scenario.model import Scenario
 from ketensim.standards.releases import RELEASES, RETOUR_OF
 
@@ -34,6 +35,7 @@ def check(s: Scenario) -> None:
     _deadlines_before_blocks(s)
     _blocks(s)
     _portals(s)
+    check_bounds(s)
 
 
 def _fail(s: Scenario, where: str, problem: str) -> None:

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection"]
+__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "MAX_HOURS"]
+
+MAX_HOURS = 8760.0
+"""Longest duration a behaviour distribution draws, in hours (a year); scenario values are bounded by it."""
 
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
@@ -37,10 +40,11 @@ class Dist:
     def sample(self, rng: Any) -> float:
         """Draw hours from ``rng`` (a ``random.Random``); a fixed Dist draws nothing."""
         if self.is_fixed or self.median == 0:
-            return self.median
+            return min(self.median, MAX_HOURS)
         assert self.p90 is not None
         sigma = math.log(self.p90 / self.median) / _Z90
-        return rng.lognormvariate(math.log(self.median), sigma)
+        # the lognormal tail is unbounded: a draw beyond a year would only push work past any window
+        return min(rng.lognormvariate(math.log(self.median), sigma), MAX_HOURS)
 
     def scaled(self, factor: float) -> Dist:
         return Dist(self.median * factor, None if self.p90 is None else self.p90 * factor)
@@ -162,6 +166,8 @@ class Injection:
     params: tuple[tuple[str, Any], ...] = ()
     note: str = ""
     index: int = 0
+    toelichting: str = ""
+    """The note in Dutch, for the stuurgroep report (``note`` when empty)."""
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)

@@ -64,6 +64,10 @@ def read_population(root: Table, window_start: datetime) -> Population:
         end_per_month=t.number("end_per_month", base.end_per_month, lo=0, hi=5),
         declaration_day=t.integer("declaration_day", base.declaration_day, lo=1),
     )
+    if t.has("gemeenten_per_aanbieder") and population.gemeenten_per_aanbieder > population.gemeenten:
+        # the default (3) is quietly capped for a tiny world; a value written in the file is not ignored
+        t.fail("gemeenten_per_aanbieder", f"{population.gemeenten_per_aanbieder} is more than the "
+               f"{population.gemeenten} gemeenten simulated; expected at most population.gemeenten")
     if population.declaration_day > 20:
         t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20")
     t.finish()
@@ -221,6 +225,7 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
                        f"expected one of {', '.join(sorted(known_numbers))}")
         share = t.number("share", 1.0, lo=0, hi=1)
         note = t.str("note", "")
+        toelichting = t.str("toelichting", "")
         params_table = t.sub("params", required=False)
         params: dict[str, Any] = {}
         if params_table is not None:
@@ -231,7 +236,7 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
         t.finish()
         out.append(Injection(kind=kind, start=start, end=end, start_text=start_text, end_text=end_text, actor=actor,
                              share=float(share), hub=hub, messages=messages, params=tuple(sorted(params.items())),
-                             note=note, index=index))
+                             note=note, index=index, toelichting=toelichting))
     return tuple(out)
 
 

@@ -27,6 +27,7 @@ from lxml import etree
 
 from ketensim._resources import xsd_dir
 from ketensim.exceptions import SchemaViolation, UnknownMessageType, UnsafeXML
+from ketensim.standards import limits
 from ketensim.standards import rules as business_rules
 from ketensim.standards.catalogue import MessageType, get_catalogue
 from ketensim.standards.rules import Finding as RuleFinding
@@ -135,17 +136,50 @@ def diagnose(mt: MessageType, element: etree._Element | etree._ElementTree) -> l
     """Explain why ``element`` fails the XSD of ``mt``; an empty list means it is valid.
 
     Uses :mod:`xmlschema`, which names the element path and the failing rule, and falls back
-    to lxml's own messages should the two validators ever disagree.
+    to lxml's own messages should the two validators ever disagree, or the document be too big
+    for a detailed diagnosis, or xmlschema fail on it. The work is bounded
+    (:mod:`ketensim.standards.limits`): an absurd document gets one finding, and at most
+    ``MAX_FINDINGS`` findings are listed, then a count of the rest.
     """
     tree = element if isinstance(element, etree._ElementTree) else element.getroottree()
-    findings = []
-    for err in _diagnostic_schema(mt).iter_errors(tree):
-        line = getattr(err, "sourceline", None)
-        reason = (err.reason or err.message).strip().replace("\n", " ")
-        findings.append(Finding(err.path or "/", line if isinstance(line, int) else None, reason))
+    absurd = limits.absurdity(tree)
+    if absurd is not None:
+        return [Finding(*absurd)]
+    findings: list[Finding] = []
+    if limits.element_count(tree) <= limits.DETAILED_ELEMENTS:
+        findings = _detailed(mt, tree)
     if not findings and not is_valid(mt, tree):
-        findings = [Finding(e.path or "/", e.line, e.message) for e in schema(mt).error_log]
+        log = schema(mt).error_log
+        findings = [Finding(e.path or "/", e.line, e.message) for e in log][: limits.MAX_FINDINGS]
+        if len(log) > limits.MAX_FINDINGS:
+            findings.append(Finding("/", None, f"{len(log) - limits.MAX_FINDINGS} more findings not listed"))
     return findings
+
+
+def _detailed(mt: MessageType, tree: etree._ElementTree) -> list[Finding]:
+    """At most ``MAX_FINDINGS`` findings of xmlschema (and a note when there are more), or [] if it fails."""
+    findings = []
+    try:
+        for err in _diagnostic_schema(mt).iter_errors(tree):
+            if len(findings) == limits.MAX_FINDINGS:
+                findings.append(Finding("/", None, f"more findings not listed (the first {limits.MAX_FINDINGS} "
+                                                   "are)"))
+                break
+            line = getattr(err, "sourceline", None)
+            reason = (err.reason or err.message).strip().replace("\n", " ")
+            findings.append(Finding(err.path or "/", line if isinstance(line, int) else None, reason))
+    except (xmlschema.XMLSchemaException, LookupError, ValueError, TypeError) as error:
+        # e.g. an xsi:type naming a type the schema does not have: a finding, never a crash
+        reason = str(error).strip().replace("\n", " ").strip('"')
+        return [*findings, *_xsi_type_findings(tree), Finding("/", None, f"cannot be diagnosed in detail: {reason}")]
+    return findings
+
+
+def _xsi_type_findings(tree: etree._ElementTree) -> list[Finding]:
+    attribute = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    return [Finding(tree.getpath(e), e.sourceline, f"xsi:type {e.get(attribute)!r} is not a type of this message's "
+                                                   "schema (iWmo/iJw messages use no xsi:type)")
+            for e in tree.iter() if e.get(attribute) is not None][: limits.MAX_FINDINGS]
 
 
 def parse_xml(data: bytes, *, name: str = "<bytes>") -> etree._ElementTree:

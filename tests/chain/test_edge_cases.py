@@ -65,6 +65,9 @@ def test_a_refused_retour_in_the_new_release_is_its_own_outcome() -> None:
 def test_report_refuses_a_directory_with_a_foreign_ledger(tmp_path: Path) -> None:
     write_run(run_replication(load_scenario_text(BASE + SMALL, "x.toml"), seed=1, xml=False), tmp_path / "run")
     (tmp_path / "run" / "pairs.csv").write_text("x,y\n", encoding="utf-8")
+    from ketensim.outdir import write_marker
+
+    write_marker(tmp_path / "run", "run")  # foreign content, not a truncated file
     done = subprocess.run([sys.executable, "-m", "ketensim", "report", str(tmp_path / "run")], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr

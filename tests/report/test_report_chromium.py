@@ -26,7 +26,8 @@ def chromium() -> str:
         return found
     if os.environ.get("CI"):
         pytest.fail("chromium is not installed, but CI must render the report: apt-get install -y chromium")
-    pytest.skip("chromium is not installed (apt-get install -y chromium); CI runs this test")
+    pytest.skip("skipped: this test opens the report in headless Chromium, which is not installed here (Debian: "
+                "apt-get install -y chromium); every other report test ran, and CI installs Chromium and runs it")
 
 
 def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

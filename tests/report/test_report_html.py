@@ -50,7 +50,7 @@ class TestSections:
         sweep = section(page, "gevoeligheid")
         assert sweep.count("<img") == 2  # line chart and tornado
         assert "blokkade retourberichten" in sweep and "zorgaanbieders: tijd tot retourbericht" in sweep
-        assert "overgeslagen: deadline[5] (3.1.4).at" in sweep
+        assert "overgeslagen: met deze waarde breekt het draaiboek een regel" in sweep  # the rule: in sweep.csv
         assert "De grootste invloed op gebroken berichtparen heeft" in section(page, "kop")
 
     def test_headline_and_breakdowns(self, pages: dict[str, str]) -> None:
@@ -74,7 +74,8 @@ class TestSections:
         assert "ketensim run " in single and "--seed 4" in single
 
     def test_single_run_says_it_has_no_interval(self, pages: dict[str, str]) -> None:
-        assert "Eén run geeft geen verwachting en geen betrouwbaarheidsinterval" in section(pages["single"], "kop")
+        assert "Minder dan twee replicaties geven geen verwachting en geen betrouwbaarheidsinterval" in section(
+            pages["single"], "kop")
 
 
 class TestSelfContained:
@@ -96,8 +97,14 @@ class TestSelfContained:
 
 class TestInputs:
     def test_write_report(self, outputs: dict[str, Path], tmp_path: Path) -> None:
-        out = write_report(outputs["replications"], tmp_path / "sub" / "rapport.html")
+        out = write_report(outputs["replications"], tmp_path / "rapport.html")
         assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        assert [p.name for p in tmp_path.iterdir()] == ["rapport.html"]  # no temporary file left behind
+
+    def test_write_report_into_a_missing_directory(self, outputs: dict[str, Path], tmp_path: Path) -> None:
+        """As `scenario plot`: the directory of the report must exist."""
+        with pytest.raises(ReportInputError, match=r"rapport.html: directory .*sub does not exist; create it first"):
+            write_report(outputs["replications"], tmp_path / "sub" / "rapport.html")
 
     def test_not_an_output_directory(self, tmp_path: Path) -> None:
         with pytest.raises(ReportInputError, match=r"no summary.json, compare.json, sweep.json or result.json"):
@@ -127,14 +134,15 @@ class TestDutchNumbers:
         assert nl(value, decimals) == text
 
     def test_percentages_and_intervals(self) -> None:
-        assert (pct(0.634), pct(0.045), pct(0.0), pct(0.995), pct(1.0)) == ("63%", "4,5%", "0%", "99,5%", "100%")
+        # every percentage with the same precision, as the CLI shows them
+        assert (pct(0.634), pct(0.045), pct(0.0), pct(0.995), pct(1.0)) == ("63,4%", "4,5%", "0,0%", "99,5%", "100,0%")
         assert interval(0.9, 1.5) == "0,90 tot 1,5"
-        assert interval(0.052, 0.36, percent=True) == "5,2% tot 36%"
+        assert interval(0.052, 0.36, percent=True) == "5,2% tot 36,0%"
         assert (signed(1.2), signed(-0.5), signed(0.0)) == ("+1,2", "−0,50", "0")
 
     def test_counts_are_not_shown_below_zero(self) -> None:
         assert floor_at_zero("broken_pairs", -0.2) == 0.0
-        assert floor_at_zero("backlog_drain_hours", -1.0) == -1.0
+        assert floor_at_zero("backlog_drain_hours", -1.0) == 0.0  # a duration from go-live, never negative
 
     def test_vary_labels(self) -> None:
         assert vary_label("retour_block") == "blokkade retourberichten"

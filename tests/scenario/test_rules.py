@@ -66,7 +66,7 @@ CASES = [
     # --- strict reading: unknown keys ----------------------------------------------------------
     E("colour", "unknown key; expected one of: .*scenario", prepend='colour = "blauw"\n', id="unknown-top-level-key"),
     E("extra", "unknown key; expected one of: ", append="\n[extra]\nx = 1\n", id="unknown-top-level-table"),
-    E("scenario.titel", "unknown key; expected one of: description, from_release, id, name, source, standards, "
+    E("scenario.titel", "unknown key; expected one of: description, from_release, id, naam, name, source, standards, "
       "to_release$", ('[scenario]\n', '[scenario]\ntitel = "x"\n'), id="unknown-key-in-scenario"),
     E("deadline[3].actr", "unknown key; expected one of: actor, assumed, at, id, messages, source, weekday, what, "
       "why$", (R312, 'actor = "aanbieder"', 'actor = "aanbieder"\nactr = "aanbieder"'), id="unknown-key-in-row"),

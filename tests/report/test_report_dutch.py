@@ -1,0 +1,95 @@
+"""Everything a reader of the report sees is Dutch, exact and honest about what was measured."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ketensim.report.dutch import moment, pair_label, plural, window
+from ketensim.report.plots import _DutchTicks
+from ketensim.scenario.model import Scenario
+from ketensim.timeline import AMSTERDAM
+
+
+def _section(page: str, ident: str) -> str:
+    match = re.search(rf'<section id="{ident}">(.*?)</section>', page, re.S)
+    assert match, ident
+    return match.group(1)
+
+
+class TestWords:
+    def test_moment(self) -> None:
+        assert moment(datetime(2022, 3, 30, 17, 0, tzinfo=AMSTERDAM)) == "wo 30 mrt 2022 17:00"
+
+    @pytest.mark.parametrize(("start", "end", "text"), [
+        ("retour_block - 13h", "retour_block + 5h", "van 13 uur vóór de retourblokkade tot 5 uur erna"),
+        ("heen_block", "go_live", "van de heenblokkade tot go-live"),
+        ("go_live - 26h", "go_live - 20h", "van 26 uur vóór go-live tot 20 uur ervoor"),
+        ("heen_block - 2d", "retour_block", "van 2 dagen vóór de heenblokkade tot de retourblokkade"),
+        ("2022-03-30 10:00", "go_live + 1d", "van wo 30 mrt 2022 10:00 tot 1 dag na go-live"),
+    ])
+    def test_window(self, start: str, end: str, text: str) -> None:
+        assert window(start, end) == text
+
+    def test_pairs_and_plurals(self) -> None:
+        assert pair_label("315->319") == "antwoord (319) op verzoek (315), verboden over de releasegrens"
+        assert pair_label("301/302") == "301/302"
+        assert (plural(1, "replicatie", "replicaties"), plural(2, "replicatie", "replicaties")) == (
+            "replicatie", "replicaties")
+
+    def test_ticks_are_not_rounded_to_wrong_values(self) -> None:
+        assert _DutchTicks().format_ticks([0.8, 0.825, 0.85]) == ["0,800", "0,825", "0,850"]
+        assert _DutchTicks().format_ticks([0, 1500, 3000]) == ["0", "1.500", "3.000"]
+
+
+class TestPage:
+    def test_dates_are_dutch_and_nothing_english_or_local(self, pages: dict[str, str]) -> None:
+        for kind, page in pages.items():
+            text = re.sub(r"<[^>]+>|data:image/png;base64,[A-Za-z0-9+/=]+", " ", page)
+            assert not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", text), kind
+            assert "`" not in text, kind
+            assert "Only the 2018 draaiboek" not in text, kind  # an assumed row's English reason
+            assert "/tmp/" not in text and str(Path.home()) + "/" not in text, kind
+            assert re.search(r"\b(ma|di|wo|do|vr|za|zo) \d{1,2} (jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec) "
+                             r"\d{4}", text), kind
+
+    def test_injections_in_words_numbered_from_one_with_their_toelichting(self, pages: dict[str, str]) -> None:
+        table = _section(pages["replications"], "verstoringen")
+        assert "<td>1</td><td>Te laat verzenden</td><td>van de heenblokkade tot go-live</td>" in table
+        assert "verzenders negeren de deadline" in table and "senders ignore" not in table
+        assert "<td>0</td>" not in table
+
+    def test_counting_mode_claims_no_xsd_check(self, pages: dict[str, str]) -> None:
+        page = pages["replications"]
+        assert "technisch geweigerd (verminkt; telmodus, geen XSD-controle)" in page
+        assert "afgekeurd door de XSD-controle" not in page
+        assert "<th>XML bouwen en valideren</th><td>uit</td>" in page
+
+    def test_no_interval_and_no_verdict_below_two_replications(self, tiny: Scenario, tmp_path: Path) -> None:
+        from ketensim.experiment import compare, parse_vary
+        from ketensim.experiment.variants import make_variant
+        from ketensim.report import render_report
+
+        early = make_variant(tiny, parse_vary("retour_block=-19h", tiny), -19.0)
+        compare(tiny, early, 1, root_seed=2, progress=False).write(tmp_path / "c")
+        page = render_report(tmp_path / "c")
+        assert "Het verschil is duidelijk" not in page and "het verschil kan toeval zijn" not in page
+        assert "geen interval te geven" in page
+        headline = re.search(r'<div class="headline.*?</div>', page, re.S)
+        assert headline and "interval" in headline.group(0) and "95%" not in headline.group(0)
+
+    def test_a_good_result_is_not_alarming(self, outputs: dict[str, Path]) -> None:
+        from dataclasses import replace
+
+        from ketensim.report.html import _headline
+        from ketensim.report.load import load_output
+
+        block = load_output(outputs["replications"]).blocks[0]
+        summary = {**block.summary, "metrics": {**block.summary["metrics"]}}
+        summary["metrics"]["broken_pairs"] = {**summary["metrics"]["broken_pairs"], "mean": 0.0, "max": 0.0,
+                                              "min": 0.0, "ci_low": 0.0, "ci_high": 0.0}
+        assert _headline(replace(block, summary=summary))["good"] is True
+        assert _headline(block)["good"] is False
