@@ -199,3 +199,31 @@ def test_base64_is_decoded_exactly():
                               functie_versie="3", functie_subversie="0", payload=payload, applicatie_versie="1",
                               applicatie_subversie="0")
     assert base64.b64encode(payload) in body and stuf.parse_request(body).payload == payload
+
+
+def test_two_vendors_each_see_only_their_own_mailbox(serve):
+    import subprocess
+    import sys
+
+    server = serve(["2022-3.0-3.1", "--seed", "1", "--party", "aanbieder", "--party", "gemeente",
+                    "--start", "heen_block - 3d"])
+    aanbieder, gemeente = server.client(_token(server, "aanbieder")), server.client(_token(server, "gemeente"))
+    assert aanbieder.get("/kto/klok").json()["partij"]["soort"] == "aanbieder"
+    assert gemeente.get("/kto/klok").json()["partij"]["soort"] == "gemeente"
+    mine = {i["traceerId"] for i in aanbieder.get("/berichten").json()}
+    theirs = {i["traceerId"] for i in gemeente.get("/berichten").json()}
+    assert mine and theirs and not mine & theirs
+    one = next(iter(mine))
+    assert gemeente.get(f"/berichten/{one}/payload").status_code == 404
+    assert gemeente.delete(f"/berichten/{one}").status_code == 404
+    assert gemeente.get("/berichtstatussen", params={"traceerId": one}).status_code == 404
+    assert aanbieder.get(f"/berichten/{one}/payload").status_code == 200
+    # the step clock is shared: `ketensim kto advance` moves it for both
+    done = subprocess.run([sys.executable, "-m", "ketensim", "kto", "advance", server.url, "--token",
+                           _token(server, "gemeente"), "--to", "2022-03-28T09:00"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "now 2022-03-28T09:00:00+02:00", done
+    assert aanbieder.get("/kto/klok").json()["nu"] == "2022-03-28T09:00:00+02:00"
+    bad = subprocess.run([sys.executable, "-m", "ketensim", "kto", "advance", server.url, "--token", "wrong",
+                          "--to", "2022-03-29T09:00"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1 and "401" in bad.stderr
