@@ -33,12 +33,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -51,84 +47,27 @@ from typing import Any
 
 import httpx
 
+from ketensim.exceptions import KetensimError
+from ketensim.kto import launch
+from ketensim.kto.launch import ServerProcess
+
 TARGET_PER_SECOND = 200.0
 TARGET_P99_MS = 50.0
 SPEED = 600  # simulated seconds per wall second
 _BLOCK_MARGIN_SECONDS = 30.0  # stop pushing this long (wall) before the heens' block at the latest
 
-_LISTENING = re.compile(r"listening on (http://\S+)")
-_TOKEN = re.compile(r"token for (\w+) (\d+) \(shown once, keep it\): (\S+)")
 
 
 # --- the server --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    """A running ``ketensim kto serve`` subprocess: URL, token and the lines it printed."""
-
-    url: str
-    token: str
-    party: str  # aanbieder | gemeente
-    proc: subprocess.Popen[str]
-    output: list[str]
-
-    def client(self, timeout: float = 30.0) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=timeout)
-
-    def peak_rss_mb(self) -> float | None:
-        """The server's peak resident set (VmHWM), while it still runs."""
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-        except OSError:
-            return None
-        return None
-
-    def stop(self) -> int | None:
-        """SIGINT (as Ctrl-C: the server writes its report and closes the journal); kill after 30 s."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
-def start_server(data: Path, party: str, scenario: str, seed: int, start: str) -> Server:
-    """Start the server with its journal in ``data`` on a free loopback port; wait for its URL and token."""
-    cmd = [sys.executable, "-m", "ketensim", "kto", "serve", scenario, "--party", party, "--seed", str(seed),
-           "--speed", str(SPEED), "--start", start, "--data", str(data), "--port", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    assert proc.stdout is not None
-    output: list[str] = []
-    url = token = None
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        output.append(line.rstrip("\n"))
-        if (found := _TOKEN.search(line)) is not None:
-            token = found.group(3)
-        if (found := _LISTENING.search(line)) is not None:
-            url = found.group(1)
-            break
-    if url is None or token is None:
-        proc.kill()
-        proc.wait()
-        sys.exit("kto_load.py: the server did not start:\n" + "\n".join(output))
-    stdout = proc.stdout
-
-    def drain() -> None:  # keep reading its output, so a full pipe never blocks it
-        output.extend(line.rstrip("\n") for line in stdout)
-
-    threading.Thread(target=drain, daemon=True).start()
-    return Server(url, token, party, proc, output)
+def start_server(data: Path, party: str, scenario: str, seed: int, start: str) -> ServerProcess:
+    """Start the server with its journal in ``data`` on a free loopback port (see ketensim.kto.launch)."""
+    args = [scenario, "--party", party, "--seed", str(seed), "--speed", str(SPEED), "--start", start]
+    try:
+        return launch.start(args, data, timeout=300)
+    except KetensimError as err:
+        sys.exit(f"kto_load.py: {err}")
 
 
 # --- client kinds ------------------------------------------------------------------------------------
@@ -353,7 +292,7 @@ class Tally:
     confirmed: int = 0
 
 
-def run_load(server: Server, kind: ClientKind, work: list[Prepared], seconds: float, pushers: int,
+def run_load(server: ServerProcess, kind: ClientKind, work: list[Prepared], seconds: float, pushers: int,
              pullers: int, pull_pause: float) -> tuple[list[Tally], list[Tally], float]:
     """Push ``work`` from ``pushers`` threads while ``pullers`` threads pull; stop after ``seconds``."""
     lock = threading.Lock()

@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kto_helpers import Server, start_server
+from kto_helpers import start_server
+
+from ketensim.kto.launch import ServerProcess
 
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator:
     """``serve(args)`` starts a server in a fresh data directory; every server is stopped after the test."""
-    started: list[Server] = []
+    started: list[ServerProcess] = []
 
-    def _start(args: list[str], data: Path | None = None, token: str | None = None) -> Server:
+    def _start(args: list[str], data: Path | None = None, token: str | None = None) -> ServerProcess:
         server = start_server(args, data or tmp_path / "data", token)
         started.append(server)
         return server

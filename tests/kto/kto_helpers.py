@@ -1,4 +1,5 @@
-"""KTO test tooling (imported by the KTO tests as ``kto_helpers``): a real ``ketensim kto serve`` process on a free loopback port, and a scripted client.
+"""KTO test tooling (imported by the KTO tests as ``kto_helpers``): a real ``ketensim kto serve`` process
+on a free loopback port (:mod:`ketensim.kto.launch`), messages a scripted system sends, a gemeente endpoint.
 
 The server runs as a subprocess of the installed CLI, so the tests exercise what a vendor runs:
 argument parsing, the token shown once, the journal, uvicorn, and real HTTP (httpx).
@@ -7,14 +8,7 @@ argument parsing, the token shown once, the journal, uvicorn, and real HTTP (htt
 from __future__ import annotations
 
 import json
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,72 +17,17 @@ from lxml import etree
 
 from ketensim.kto import stuf
 from ketensim.kto.ids import derived_uuid
+from ketensim.kto.launch import ServerProcess, start
 from ketensim.kto.judge import HeenHeader
 from ketensim.standards.builders import build_retour
 from ketensim.standards.catalogue import get_catalogue
 from ketensim.standards.payload import Header
 from ketensim.standards.releases import RETOUR_OF
 
-_LISTENING = re.compile(r"listening on (http://\S+)")
-_TOKEN = re.compile(r"token for \w+ \d+ \(shown once, keep it\): (\S+)")
 
-
-@dataclass
-class Server:
-    """A running ``ketensim kto serve``: its URL, token, data directory and process."""
-
-    url: str
-    token: str
-    data: Path
-    proc: subprocess.Popen[str]
-    output: list[str]
-
-    def client(self, token: str | None = None) -> httpx.Client:
-        """A client sending ``token`` (default: the session's; "" sends no Authorization header)."""
-        token = self.token if token is None else token
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"} if token else {},
-                            timeout=120)
-
-    def kill9(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def start_server(args: list[str], data: Path, token: str | None = None) -> Server:
-    """Start ``ketensim kto serve ARGS --data DATA --port 0`` and wait until it listens."""
-    cmd = [sys.executable, "-m", "ketensim", "kto", "serve", *args, "--data", str(data), "--port", "0"]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    assert proc.stdout is not None
-    output: list[str] = []
-    deadline = time.monotonic() + 120
-    url = None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        output.append(line.rstrip("\n"))
-        found = _TOKEN.search(line)
-        if found:
-            token = found.group(1)
-        found = _LISTENING.search(line)
-        if found:
-            url = found.group(1)
-            break
-    if url is None or token is None:
-        proc.kill()
-        rest = proc.stdout.read() if proc.stdout else ""
-        raise AssertionError("server did not start:\n" + "\n".join(output) + rest)
-    return Server(url, token, data, proc, output)
+def start_server(args: list[str], data: Path, token: str | None = None) -> ServerProcess:
+    """Start ``ketensim kto serve ARGS --data DATA --port 0`` (a resumed session keeps ``token``)."""
+    return start(args, data, tokens={"resumed": token} if token else None)
 
 
 def mailbox_item(client: httpx.Client, subtype: str) -> dict:
