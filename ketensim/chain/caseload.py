@@ -77,10 +77,15 @@ class Caseload:
         if cum is None:
             cum = self._cum[key] = list(itertools.accumulate(a.weight for a in self.contracts[key]))
         aanbieder = pick(rng, self.contracts[key], cum)
-        case = Case(next(self._seq), client, aanbieder, ingangsdatum, rng.getrandbits(64))
+        case = self.open_case(client, aanbieder, ingangsdatum, rng.getrandbits(64))
         if listed:
             self.cases.append(case)
         return case
+
+    def open_case(self, client: Client, aanbieder: Aanbieder, ingangsdatum: date, seed: int,
+                  started: bool = False) -> Case:
+        """A case of ``client`` at a given ``aanbieder``, outside the traffic's list (a KTO vendor's new client)."""
+        return Case(next(self._seq), client, aanbieder, ingangsdatum, seed, started=started)
 
 
 def _weighted_sample(rng: random.Random, items: tuple[Gemeente, ...], k: int,

@@ -196,7 +196,9 @@ class World:
     def answer(self, gemeente: SimParty, aanbieder: SimParty, request: Message, number: str, intent: str,
                key: str) -> None:
         """The gemeente answers ``request`` with a 301 or a 319, if the standard lets it."""
-        state = self._awaited.pop(request.seq)
+        state = self._awaited.pop(request.seq, None)
+        if state is None:
+            return  # answered already (by a KTO vendor's gemeente, see link_answer)
         state.number = number
         release = self.draaiboek.release_at(self.env.now)
         if number == "319" and request.release != release:

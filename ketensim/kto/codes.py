@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "KS05": "Heenbericht is al beantwoord",
     "KS06": "Retourbericht in een andere release dan het heenbericht",
     "KS07": "Dienst tijdelijk niet beschikbaar; bied het bericht later opnieuw aan",
+    "KS08": "De repetitie is afgelopen",
 }
 
 

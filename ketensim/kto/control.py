@@ -62,8 +62,11 @@ async def move_clock(request: Request) -> Response:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"{text[:60]!r} is geen ISO 8601-tijdstip") from None
-    moment = moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
-    target = session.world.clock.to_sim(moment)
+    try:
+        moment = moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
+        target = session.world.clock.to_sim(moment)
+    except (OverflowError, ValueError):
+        raise BadRequest(f"{text[:60]!r} ligt buiten elk bruikbaar tijdvak") from None
     if target < session.now - 1e-9:
         raise BadRequest(f"{text} ligt vóór de gesimuleerde tijd {session.iso(session.now)}; de klok gaat niet terug")
     await run_in_threadpool(session.advance, target, journal=True)

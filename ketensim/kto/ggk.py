@@ -54,7 +54,7 @@ async def wsdl(request: Request) -> Response:
     if "wsdl" not in request.query_params:
         return Response("GET ?wsdl for the WSDL; messages are POSTed as SOAP 1.1", status_code=405,
                         media_type="text/plain; charset=utf-8")
-    address = str(request.url.replace(query=""))
+    address = request.app.state.base_url + PATH  # the server's own address, never the caller's Host header
     return Response(stuf.wsdl(address), media_type=_XML)
 
 
@@ -64,26 +64,30 @@ async def receive(request: Request) -> Response:
     arrival = request.app.state.clock.target(session.now)
     if party.kind != "gemeente":
         return _fault(stuf.StufError.of("BRS02", "alleen een gemeente biedt berichten aan via de GGk-koppeling"))
-    body = await read_body(request, stuf.MAX_ENVELOPE_BYTES)
+    async with request.app.state.pushes:
+        body = await read_body(request, stuf.MAX_ENVELOPE_BYTES)
+        response = await run_in_threadpool(_handle, session, party, body, arrival)
+    request.app.state.after_input()
+    return response
+
+
+def _handle(session: Session, party: VendorParty, body: bytes, arrival: float) -> Response:
+    """Read, check and hand on one envelope (in a worker thread: parsing 26 MB must not stall the server)."""
     try:
         env = stuf.parse_request(body)
     except stuf.StufError as error:
-        await run_in_threadpool(session.refuse, party, arrival, "", "", (error.melding(),))
-        request.app.state.after_input()
-        return _fault(error)
+        refused = session.refuse(party, arrival, "", "", (error.melding(),))
+        return _fault_of(refused) if refused.status == 409 else _fault(error)
     refusal = _envelope_refusal(session, party, env)
     if refusal is not None:
-        await run_in_threadpool(session.refuse, party, arrival, env.referentienummer, env.functie, (refusal.melding(),))
-        request.app.state.after_input()
-        return _fault(refusal, env.referentienummer)
+        refused = session.refuse(party, arrival, env.referentienummer, env.functie, (refusal.melding(),))
+        return _fault_of(refused) if refused.status == 409 else _fault(refusal, env.referentienummer)
     if env.operation == "Fo01":
         note = stuf.StufError(env.fout_code or "StUF055", env.fout_omschrijving or "foutbericht van de gemeente",
                               env.fout_details or env.fout_omschrijving, env.fout_plek or "client")
-        await run_in_threadpool(session.refuse, party, arrival, env.referentienummer, "Fo01", (note.melding(),), 200)
-        request.app.state.after_input()
-        return _receipt(session, env)
-    attempt: Attempt = await run_in_threadpool(session.submit, party, _submission(env), arrival)
-    request.app.state.after_input()
+        noted = session.refuse(party, arrival, env.referentienummer, "Fo01", (note.melding(),), 200)
+        return _fault_of(noted) if noted.status == 409 else _receipt(session, env)
+    attempt = session.submit(party, _submission(env), arrival)
     if attempt.status == 204:
         return _receipt(session, env)
     return _fault_of(attempt)

@@ -22,7 +22,7 @@ from ketensim.chain.message import Message
 from ketensim.exceptions import UnknownMessageType, UnsafeXML
 from ketensim.kto.codes import Melding, melding
 from ketensim.kto.ids import is_uuid4
-from ketensim.standards import rules
+from ketensim.standards import limits, rules
 from ketensim.standards.catalogue import MessageType
 from ketensim.standards.validation import MAX_BYTES, detect, parse_xml, schema
 
@@ -65,6 +65,7 @@ class Admitted:
     heen: Message | None
     stub: HeenHeader
     referentie: str = ""  # ReferentieAanbieder of the payload: the request a 301/319 answers
+    geboortedatum: date | None = None  # of the client (the first one the message names)
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,26 @@ def _header(root: etree._Element) -> tuple[str, str, str, str, etree._Element | 
             _text(head, "BerichtIdentificatie", "Dagtekening"), head)
 
 
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _stub(afzender: str, ontvanger: str, ident: str, dagtekening: str) -> HeenHeader:
     from ketensim.standards.payload import Header
 
-    try:
-        day = date.fromisoformat(dagtekening)
-    except ValueError:
-        day = date(1900, 1, 1)  # the XSD has already checked the date; this is never reached
-    return HeenHeader(Header(afzender, ontvanger, ident, day))
+    # the XSD has checked the date: it is an ISO date here
+    return HeenHeader(Header(afzender, ontvanger, ident, date.fromisoformat(dagtekening)))
+
+
+def _birth(root: etree._Element) -> str:
+    """The Geboortedatum/Datum of the first client the message names ("" if none)."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == "Geboortedatum":
+            return _text(el, "Datum") or (el.text or "").strip()
+    return ""
 
 
 def _metadata(sub: Submission) -> list[Melding]:
@@ -165,6 +178,10 @@ def _document(sub: Submission) -> tuple[etree._ElementTree, MessageType] | Meldi
         mt = detect(tree)
     except (UnsafeXML, UnknownMessageType) as err:
         return melding("CC02", str(err).removeprefix("payload: "), "/")
+    absurd = limits.absurdity(tree)  # bounds the work before the XSD: nothing an iWmo/iJw message needs
+    if absurd is not None:
+        path, line, reason = absurd
+        return melding("CC02", f"{mt.code} {mt.release}: regel {line}: {reason}", facts_path(path))
     xsd = schema(mt)
     if not xsd.validate(tree):
         errors = list(xsd.error_log)[:_MAX_FINDINGS]
@@ -233,7 +250,8 @@ def judge(sub: Submission, ctx: Context) -> Admitted | Refused:
         if refusal is not None:
             return Refused((refusal,))
     bsn, referentie = _first(root, "Bsn"), _first(root, "ReferentieAanbieder")
-    return Admitted(mt, receiver, bsn, heen, _stub(afzender, ontvanger, ident, dagtekening), referentie)
+    return Admitted(mt, receiver, bsn, heen, _stub(afzender, ontvanger, ident, dagtekening), referentie,
+                    _date(_birth(root)))
 
 
 def _first(root: etree._Element, name: str) -> str:

@@ -45,10 +45,12 @@ class VendorParty(SimParty):
         self.mailbox: dict[int, MailItem] = {}  # message seq -> item, oldest first
         self.confirmed: dict[int, float] = {}  # message seq -> when the vendor confirmed it
         self.offered: list[MailItem] = []  # every item that ever entered the mailbox, in order
+        self._offered_seqs: set[int] = set()
 
     def _offer(self, item: MailItem) -> None:
         self.mailbox[item.msg.seq] = item
         self.offered.append(item)
+        self._offered_seqs.add(item.msg.seq)
 
     def hand_over(self) -> None:
         """The vendor takes over now: collect the stand-in's unfinished work into the mailbox."""
@@ -133,12 +135,12 @@ class VendorParty(SimParty):
             msg.pair.retour = None
 
     # --- what the stand-in had planned does not happen after the hand-over -----------------------
-    # except the functional answers (301/319) to requests the stand-in itself read: it finishes those,
-    # because the vendor's system never saw the request (its 316/318 has been sent already)
+    # except the functional answers (301/319) to requests the stand-in read and answered with their
+    # 316/318: it finishes those, because the vendor's system never got the request
 
     def answers_itself(self, request: Message) -> bool:
-        """Whether the vendor's system gives the functional answer to ``request`` (it read the request)."""
-        return self.external and not 0 <= request.read < self.handover_at
+        """Whether the vendor's system gives the functional answer to ``request``: it got the request."""
+        return self.external and request.seq in self._offered_seqs
 
     def _stand_in_answer(self, msg: Message) -> bool:
         return msg.answer_to is not None and not self.answers_itself(msg.answer_to)

@@ -22,6 +22,7 @@ from ketensim.kto.app import create_app
 from ketensim.kto.clock import Clock
 from ketensim.kto.conformance import session_report
 from ketensim.kto.delivery import Deliverer
+from ketensim.kto.guard import GuardedH11Protocol
 from ketensim.kto.report_files import write_report
 from ketensim.kto.session import Session
 
@@ -88,9 +89,13 @@ def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Pa
         for deliverer in deliverers:
             deliverer.settled(_SETTLE_SECONDS)
 
-    app = create_app(session, clock, digests, after_input=finish, settle=settle)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    base_url = f"http://{shown}:{port}"
+    app = create_app(session, clock, digests, after_input=finish, settle=settle, base_url=base_url)
     config = uvicorn.Config(app, log_level="warning", access_log=False, limit_concurrency=100,
-                            timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024, lifespan="off")
+                            timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024, lifespan="off",
+                            http=GuardedH11Protocol)
     server = uvicorn.Server(config)
     stop = threading.Event()
 
@@ -108,9 +113,7 @@ def serve(session: Session, clock: Clock, digests: dict[str, str], directory: Pa
     pacer.start()
     for deliverer in deliverers:
         deliverer.start()
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    announce(f"listening on http://{shown}:{port}  (Ctrl-C stops; the report is written to {directory})")
+    announce(f"listening on {base_url}  (Ctrl-C stops; the report is written to {directory})")
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ketensim.chain.caseload import Case
 from ketensim.chain.draaiboek import equivalent_number
 from ketensim.chain.injections import build_faults
 from ketensim.chain.message import Message
@@ -29,10 +28,10 @@ from ketensim.chain.world import World
 from ketensim.exceptions import KetensimError
 from ketensim.kto.codes import Melding, melding
 from ketensim.kto.ids import derived_uuid
+from ketensim.kto.cases import VendorCases
 from ketensim.kto.journal import Entry, Journal
 from ketensim.kto.judge import Admitted, Context, Refused, Submission, judge
 from ketensim.kto.party import MailItem, VendorParty
-from ketensim.population.people import Client
 from ketensim.scenario.loader import load_scenario_text
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.world_sections import anchor_instants, resolve_expression
@@ -80,6 +79,7 @@ class Attempt:
     meldingen: tuple[Melding, ...] = ()
     msg: Message | None = None  # the message in the chain, when it entered it
     als_antwoord_op: str = ""
+    digest: str = ""  # of the payload: an identical resend of an accepted message is answered as before
 
 
 @dataclass(eq=False)
@@ -91,6 +91,10 @@ class _Index:
     conversation_of: dict[int, str] = field(default_factory=dict)  # pair seq -> conversatie-ID
     attempts_by_traceer: dict[str, Attempt] = field(default_factory=dict)
     offered_seen: dict[str, int] = field(default_factory=dict)  # party key -> items indexed
+
+
+def _digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
 
 
 def start_instant(scenario: Scenario, text: str) -> datetime:
@@ -145,9 +149,9 @@ class Session:
         world.run_until(self.start)
         for party in self.parties.values():
             party.hand_over()
-        self._caseload = {key: self._caseload_at_handover(party) for key, party in self.parties.items()}
+        self.cases = VendorCases(world, self.parties, spec.seed)
+        self._caseload = {key: self.cases.at_handover(party) for key, party in self.parties.items()}
         self._codes = {"gemeente": {g.code for g in world.caseload.gemeenten}, "aanbieder": set(world.aanbieders)}
-        self._cases: dict[tuple[str, str, str, str], Case] | None = None
         self._refused_heens: dict[tuple[int, str], list[Message]] = {}  # (case, receiver) -> refused vendor heens
 
     @property
@@ -251,19 +255,39 @@ class Session:
                                f"kind {entry.kind!r}")
 
     def submit(self, party: VendorParty, sub: Submission, t: float) -> Attempt:
-        """``party``'s system offers ``sub``, arriving at simulated ``t``; journaled before this returns."""
+        """``party``'s system offers ``sub``, arriving at simulated ``t``; journaled before this returns.
+
+        After the window has ended nothing is taken any more (status 409). An identical resend of a
+        message that was accepted (its answer got lost) is answered as the first time, not refused.
+        """
         with self.lock:
             self.advance(t)
+            traceer = sub.traceer_id.lower()
+            if self.finished:
+                return Attempt(party, self.now, traceer, sub.conversatie_id.lower(), sub.berichtsubtype, 409,
+                               (melding("KS08", "het venster van het scenario is voorbij"),))
+            earlier = self.index.attempts_by_traceer.get(traceer)
+            if (earlier is not None and earlier.party is party and earlier.status == 204
+                    and earlier.digest == _digest(sub.payload)):
+                return earlier
             attempt = self._submit(party, sub)
             if self.journal is not None:
-                data = {k: v for k, v in sub.__dict__.items() if k != "payload"}
-                self.journal.append("submit", self.now, {**data, "party": party.key}, sub.payload)
+                if attempt.msg is None:  # refused before the chain: the verdict is the input, not the bytes
+                    self.journal.append("refusal", self.now, {**self._refusal_data(attempt), "party": party.key})
+                else:
+                    data = {k: v for k, v in sub.__dict__.items() if k != "payload"}
+                    self.journal.append("submit", self.now, {**data, "party": party.key}, sub.payload)
             return attempt
 
-    def confirm(self, party: VendorParty, traceer_id: str, t: float) -> bool:
-        """``party`` confirms receipt of a message in its mailbox; False if there is no such message."""
+    def confirm(self, party: VendorParty, traceer_id: str, t: float) -> bool | None:
+        """``party`` confirms receipt of a message in its mailbox; False if there is no such message.
+
+        None after the window has ended: nothing is taken any more.
+        """
         with self.lock:
             self.advance(t)
+            if self.finished:
+                return None
             if not self._confirm(party, traceer_id):
                 return False
             if self.journal is not None:
@@ -278,6 +302,9 @@ class Session:
         """
         with self.lock:
             self.advance(t)
+            if self.finished:
+                return Attempt(party, self.now, traceer_id.lower(), "", subtype, 409,
+                               (melding("KS08", "het venster van het scenario is voorbij"),))
             data = {"traceerId": traceer_id, "subtype": subtype, "status": status,
                     "meldingen": [m.as_dict() for m in meldingen]}
             attempt = self._refusal(party, data)
@@ -285,9 +312,16 @@ class Session:
                 self.journal.append("refusal", self.now, {**data, "party": party.key})
             return attempt
 
+    @staticmethod
+    def _refusal_data(attempt: Attempt) -> dict[str, Any]:
+        return {"traceerId": attempt.traceer_id, "subtype": attempt.subtype, "status": attempt.status,
+                "conversatieId": attempt.conversatie_id, "alsAntwoordOp": attempt.als_antwoord_op,
+                "meldingen": [m.as_dict() for m in attempt.meldingen]}
+
     def _refusal(self, party: VendorParty, data: dict[str, Any]) -> Attempt:
         meldingen = tuple(Melding(**m) for m in data["meldingen"])
-        attempt = Attempt(party, self.now, data["traceerId"].lower(), "", data["subtype"], data["status"], meldingen)
+        attempt = Attempt(party, self.now, data["traceerId"].lower(), data.get("conversatieId", ""), data["subtype"],
+                          data["status"], meldingen, als_antwoord_op=data.get("alsAntwoordOp", ""))
         self.attempts.append(attempt)
         traceer = attempt.traceer_id
         if traceer and traceer not in self.index.attempts_by_traceer:
@@ -322,7 +356,7 @@ class Session:
         verdict = judge(sub, self._context(party))
         traceer = sub.traceer_id.lower()
         attempt = Attempt(party, now, traceer, sub.conversatie_id.lower(), sub.berichtsubtype, 422,
-                          als_antwoord_op=sub.als_antwoord_op.lower())
+                          als_antwoord_op=sub.als_antwoord_op.lower(), digest=_digest(sub.payload))
         self.attempts.append(attempt)
         if traceer and traceer not in self.index.attempts_by_traceer:
             self.index.attempts_by_traceer[traceer] = attempt
@@ -354,7 +388,8 @@ class Session:
             receiver, case = heen.sender, heen.case
         else:
             receiver = world.gemeenten[ok.receiver] if party.kind == "aanbieder" else world.aanbieders[ok.receiver]
-            case = self._case(party, ok, receiver)
+            case = self.cases.case_for(party, receiver, ok.bsn, mt.standard, ok.geboortedatum,
+                                       world.calendar.date_of(self.now))
             heen = None
         msg = party.vendor_message(mt.number, mt.standard, mt.role, receiver, case, heen, mt.release, f"vendor:{traceer}")
         self.index.traceer[traceer] = msg
@@ -397,56 +432,6 @@ class Session:
             if old.pair.resent_as is None and equivalent_number(old.number, msg.release) == msg.number:
                 old.pair.resent_as, msg.pair.resent_of = msg.pair, old.pair
                 return
-
-    def _case(self, party: VendorParty, ok: Admitted, receiver: Any) -> Case:
-        """The vendor's case of this client at this counterparty; a new one for a client it did not have."""
-        world = self.world
-        if self._cases is None:
-            self._cases = {}
-            for case in world.caseload.cases:
-                for p in world.parties_of(case):
-                    if p.key in self.parties:
-                        self._cases[(p.key, case.client.bsn, case.gemeente.code, case.aanbieder.agb)] = case
-        gemeente_code = receiver.ident if party.kind == "aanbieder" else party.ident
-        agb = party.ident if party.kind == "aanbieder" else receiver.ident
-        key = (party.key, ok.bsn, gemeente_code, agb)
-        case = self._cases.get(key)
-        if case is not None:
-            return case
-        population = world.caseload.population
-        gemeente = next(g for g in world.caseload.gemeenten if g.code == gemeente_code)
-        known = next((c for c in population.clients if c.bsn == ok.bsn), None)
-        standard = ok.mt.standard
-        seed = int.from_bytes(hashlib.blake2b(f"{self.spec.seed}:vendorclient:{key}".encode(), digest_size=8).digest(),
-                              "big")
-        if known is not None and known.gemeente.code == gemeente_code and known.standard == standard:
-            client = known
-        else:
-            client = Client(ok.bsn, standard, gemeente, world.calendar.date_of(self.now).replace(year=1980), "0",
-                            seed)
-            if known is None:
-                world.codec.register_client(client)
-        aanbieder = next(a for a in population.aanbieders if a.agb == agb)
-        case = Case(next(world.caseload._seq), client, aanbieder, world.calendar.date_of(self.now), seed, started=True)
-        self._cases[key] = case
-        return case
-
-    def _caseload_at_handover(self, party: VendorParty) -> list[dict[str, Any]]:
-        """``party``'s active cases when it takes over (their toewijzingen drawn now, in case order)."""
-        world = self.world
-        population = world.caseload.population
-        out = []
-        for case in world.caseload.cases:
-            if not case.active or party not in world.parties_of(case):
-                continue
-            tw = case.toewijzing(population)
-            out.append({"bsn": case.client.bsn, "standaard": case.standard, "gemeente": case.gemeente.code,
-                        "aanbieder": case.aanbieder.agb, "toewijzingnummer": tw.toewijzingnummer,
-                        "product": {"categorie": tw.product.categorie, "code": tw.product.code},
-                        "ingangsdatum": tw.ingangsdatum.isoformat(),
-                        "einddatum": tw.einddatum.isoformat() if tw.einddatum else None,
-                        "gestart": case.started})
-        return out
 
     def caseload(self, party: VendorParty) -> list[dict[str, Any]]:
         """``party``'s own caseload at the hand-over: what its system holds when the rehearsal starts."""

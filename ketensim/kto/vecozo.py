@@ -16,7 +16,6 @@ This module only translates HTTP to :class:`~ketensim.kto.session.Session` calls
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -28,8 +27,8 @@ from ketensim.chain.message import Message
 from ketensim.kto.ids import is_uuid4
 from ketensim.kto.judge import Submission
 from ketensim.kto.party import VendorParty
-from ketensim.kto.limits import MAX_META_BYTES, MAX_PAYLOAD_BYTES, BadRequest, json_body, read_body
-from ketensim.kto.session import MAILBOX_PAGE, Attempt, Session
+from ketensim.kto.limits import MAX_META_BYTES, MAX_PAYLOAD_BYTES, BadRequest, json_body, loads, read_body
+from ketensim.kto.session import MAILBOX_PAGE, Session
 
 __all__ = ["routes", "problem"]
 
@@ -39,6 +38,11 @@ def problem(status: int, title: str, meldingen: list[dict[str, str]] | None = No
     if traceer:
         body["traceerId"] = traceer
     return JSONResponse(body, status_code=status)
+
+
+def _ended() -> dict[str, str]:
+    return {"code": "KS08", "omschrijving": "De repetitie is afgelopen",
+            "toelichting": "het venster van het scenario is voorbij; het rapport is geschreven", "plek": ""}
 
 
 def _rol(kind: str) -> str:
@@ -97,32 +101,30 @@ async def push(request: Request) -> Response:
                                                         "toelichting": "een gemeente biedt berichten aan via de "
                                                         "GGk-koppeling (StUF)", "plek": ""}])
     arrival = request.app.state.clock.target(session.now)
-    await read_body(request, MAX_PAYLOAD_BYTES + MAX_META_BYTES + 65536)
-    try:
-        form = await request.form(max_files=2, max_fields=2, max_part_size=MAX_PAYLOAD_BYTES + 1)
-    except Exception as err:  # noqa: BLE001 - the multipart parser's errors vary by cause
-        raise BadRequest(f"geen geldige multipart/form-data: {err}") from None
-    meta_part, payload_part = form.get("berichtMetadata"), form.get("payload")
-    if meta_part is None or payload_part is None:
-        raise BadRequest("verwacht de delen 'berichtMetadata' (JSON) en 'payload' (het bericht)")
-    meta_raw = meta_part if isinstance(meta_part, str) else (await meta_part.read()).decode("utf-8", "replace")
-    if len(meta_raw) > MAX_META_BYTES:
-        raise BadRequest(f"berichtMetadata is groter dan {MAX_META_BYTES} bytes")
-    payload = payload_part.encode("utf-8") if isinstance(payload_part, str) else await payload_part.read()
-    await form.close()
-    try:
-        meta = json.loads(meta_raw)
-    except json.JSONDecodeError as err:
-        raise BadRequest(f"berichtMetadata is geen JSON: {err.msg} (positie {err.pos})") from None
-    sub = _submission(meta, payload)
-    attempt: Attempt = await run_in_threadpool(session.submit, party, sub, arrival)
+    async with request.app.state.pushes:
+        await read_body(request, MAX_PAYLOAD_BYTES + MAX_META_BYTES + 65536)
+        try:
+            form = await request.form(max_files=2, max_fields=2, max_part_size=MAX_PAYLOAD_BYTES + 1)
+        except Exception as err:  # noqa: BLE001 - the multipart parser's errors vary by cause
+            raise BadRequest(f"geen geldige multipart/form-data: {err}") from None
+        meta_part, payload_part = form.get("berichtMetadata"), form.get("payload")
+        if meta_part is None or payload_part is None:
+            raise BadRequest("verwacht de delen 'berichtMetadata' (JSON) en 'payload' (het bericht)")
+        meta_raw = meta_part if isinstance(meta_part, str) else (await meta_part.read()).decode("utf-8", "replace")
+        if len(meta_raw) > MAX_META_BYTES:
+            raise BadRequest(f"berichtMetadata is groter dan {MAX_META_BYTES} bytes")
+        payload = payload_part.encode("utf-8") if isinstance(payload_part, str) else await payload_part.read()
+        await form.close()
+        sub = _submission(loads(meta_raw, "berichtMetadata"), payload)
+        attempt = await run_in_threadpool(session.submit, party, sub, arrival)
     request.app.state.after_input()
     if attempt.status == 204:
         msg = attempt.msg
         assert msg is not None
         return Response(status_code=204, headers={"traceerId": attempt.traceer_id,
                                                   "conversatieId": session.conversatie_of(msg)})
-    title = "Dienst tijdelijk niet beschikbaar" if attempt.status == 503 else "Bericht afgekeurd"
+    title = {503: "Dienst tijdelijk niet beschikbaar", 409: "De repetitie is afgelopen"}.get(attempt.status,
+                                                                                             "Bericht afgekeurd")
     return problem(attempt.status, title, [m.as_dict() for m in attempt.meldingen], attempt.traceer_id)
 
 
@@ -135,14 +137,18 @@ def _traceer(request: Request) -> str:
 
 async def mailbox(request: Request) -> Response:
     session: Session = request.app.state.session
-    with session.lock:
-        items = session.mailbox(request.state.party, MAILBOX_PAGE)
-        return JSONResponse([_view(session, i.msg, i.offered) for i in items])
+    party: VendorParty = request.state.party
+
+    def listing() -> list[dict[str, Any]]:
+        with session.lock:
+            return [_view(session, i.msg, i.offered) for i in session.mailbox(party, MAILBOX_PAGE)]
+
+    return JSONResponse(await run_in_threadpool(listing))
 
 
 async def payload(request: Request) -> Response:
     session: Session = request.app.state.session
-    data = session.payload(request.state.party, _traceer(request))
+    data = await run_in_threadpool(session.payload, request.state.party, _traceer(request))
     if data is None:
         return problem(404, "Onbekend bericht", [{"code": "", "omschrijving": "Onbekend bericht",
                                                   "toelichting": "geen bericht met dit traceerId voor u", "plek": ""}])
@@ -155,6 +161,8 @@ async def confirm(request: Request) -> Response:
     arrival = request.app.state.clock.target(session.now)
     done = await run_in_threadpool(session.confirm, request.state.party, traceer, arrival)
     request.app.state.after_input()
+    if done is None:
+        return problem(409, "De repetitie is afgelopen", [_ended()])
     if not done:
         return problem(404, "Onbekend bericht", [{"code": "", "omschrijving": "Onbekend bericht",
                                                   "toelichting": "geen onbevestigd bericht met dit traceerId in uw "
@@ -165,21 +173,30 @@ async def confirm(request: Request) -> Response:
 async def search(request: Request) -> Response:
     session: Session = request.app.state.session
     query = await json_body(request)
-    subtype = str(query.get("berichtsubtype") or (query.get("berichtstroom") or {}).get("berichtsubtype") or "").upper()
-    conversatie = str(query.get("conversatieId") or "").lower()
-    answer_to = str(query.get("alsAntwoordOp") or "").lower()
+    flow = query.get("berichtstroom")
+    if flow is not None and not isinstance(flow, dict):
+        raise BadRequest("berichtstroom is geen JSON-object")
+    subtype = query.get("berichtsubtype") or (flow.get("berichtsubtype") if isinstance(flow, dict) else None)
+    conversatie, answer_to = query.get("conversatieId"), query.get("alsAntwoordOp")
+    for name, value in (("berichtsubtype", subtype), ("conversatieId", conversatie), ("alsAntwoordOp", answer_to)):
+        if value is not None and not isinstance(value, str):
+            raise BadRequest(f"{name} is geen tekst")
     party: VendorParty = request.state.party
-    with session.lock:
-        session.mailbox(party)
-        found = []
-        for item in party.offered:
-            view = _view(session, item.msg, item.offered)
-            if ((not subtype or view["routering"]["berichtstroom"]["berichtsubtype"] == subtype)
-                    and (not conversatie or view["conversatieId"] == conversatie)
-                    and (not answer_to or view["alsAntwoordOp"] == answer_to)):
-                view["bevestigd"] = item.msg.seq in party.confirmed
-                found.append(view)
-        return JSONResponse(found[:MAILBOX_PAGE])
+
+    def find() -> list[dict[str, Any]]:
+        with session.lock:
+            session.mailbox(party)
+            found = []
+            for item in party.offered:
+                view = _view(session, item.msg, item.offered)
+                if ((not subtype or view["routering"]["berichtstroom"]["berichtsubtype"] == subtype.upper())
+                        and (not conversatie or view["conversatieId"] == conversatie.lower())
+                        and (not answer_to or view["alsAntwoordOp"] == answer_to.lower())):
+                    view["bevestigd"] = item.msg.seq in party.confirmed
+                    found.append(view)
+            return found[:MAILBOX_PAGE]
+
+    return JSONResponse(await run_in_threadpool(find))
 
 
 def _history(session: Session, party: VendorParty, traceer: str) -> list[dict[str, Any]]:
@@ -222,15 +239,20 @@ async def statuses(request: Request) -> Response:
         if value and not is_uuid4(value):
             raise BadRequest(f"{value[:60]!r} is geen UUID versie 4")
     party: VendorParty = request.state.party
-    with session.lock:
-        session.mailbox(party)
-        if traceer:
-            ids = [traceer]
-        else:
-            ids = [a.traceer_id for a in session.attempts if a.conversatie_id == conversatie and a.party is party]
-            ids += [session.traceer_of(i.msg) for i in party.offered if session.conversatie_of(i.msg) == conversatie]
-        result = [{"traceerId": t, "statussen": _history(session, party, t)} for t in dict.fromkeys(ids)]
-        result = [r for r in result if r["statussen"]]
+
+    def histories() -> list[dict[str, Any]]:
+        with session.lock:
+            session.mailbox(party)
+            if traceer:
+                ids = [traceer]
+            else:
+                ids = [a.traceer_id for a in session.attempts if a.conversatie_id == conversatie and a.party is party]
+                ids += [session.traceer_of(i.msg) for i in party.offered
+                        if session.conversatie_of(i.msg) == conversatie]
+            result = [{"traceerId": t, "statussen": _history(session, party, t)} for t in dict.fromkeys(ids)]
+            return [r for r in result if r["statussen"]]
+
+    result = await run_in_threadpool(histories)
     if traceer and not result:
         return problem(404, "Onbekend bericht")
     return JSONResponse(result)
