@@ -78,13 +78,15 @@ def kto() -> None:
               help="Port to listen on (0: any free port).")
 def serve_cmd(scenario: str | None, party: tuple[str, ...], seed: int, speed: str, start: str, data: Path,
               deliver_to: str, resume: bool, host: str, port: int) -> None:
-    """Start (or --resume) a rehearsal and serve the VECOZO-style interface to the vendor's system.
+    """Start (or --resume) a rehearsal: the VECOZO interface for an aanbieder, the GGk's for a gemeente.
 
-    The bearer token is printed once; only its hash is stored.
+    Each vendor party gets a bearer token, printed once; only its hash is stored.
 
     \b
     Example:
         ketensim kto serve 2022-3.0-3.1 --party aanbieder --speed 120 --start "heen_block - 3d"
+        ketensim kto serve 2022-3.0-3.1 --party gemeente --deliver-to http://127.0.0.1:8480/ontvang
+        ketensim kto serve 2022-3.0-3.1 --party aanbieder --party gemeente --speed step
         ketensim kto serve --data kto-data --resume
     """
     from ketensim.kto.app import new_token, token_hash
@@ -213,27 +215,126 @@ def report_cmd(directory: Path) -> None:
         sys.exit(1)
 
 
-@kto.command("demo-vendor")
+class _BadFlag(click.ClickException):
+    """A bad flag of ``demo-vendor``: one line on stderr, exit code 2 like a usage error."""
+
+    exit_code = 2
+
+
+class _OneLineErrors(click.Command):
+    """A command whose usage errors (missing option, bad value) are one line, not click's usage block."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            raise _BadFlag(err.format_message()) from None
+
+
+def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise _BadFlag(f"{flag} {value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def _listen(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise _BadFlag(f"--listen {value!r}: expected HOST:PORT, e.g. 127.0.0.1:8480 (port 0: any free port)")
+    return host.strip("[]"), int(port)
+
+
+@kto.command("demo-vendor", cls=_OneLineErrors)
 @click.argument("url")
-@click.option("--token", required=True, envvar="KETENSIM_KTO_TOKEN", help="The session's bearer token.")
-@click.option("--behaviour", type=click.Choice(["compliant", "sloppy"]), default="compliant", show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the demo vendor's own choices.")
+@click.option("--token", metavar="TOKEN", envvar="KETENSIM_KTO_TOKEN",
+              help="The session's bearer token; '-' reads it from standard input once the demo's endpoint is up.")
+@click.option("--behaviour", metavar="compliant|sloppy", default="compliant", show_default=True,
+              help="Follow the draaiboek, or make the mistakes a KTO should catch.")
+@click.option("--side", metavar="aanbieder|gemeente", default="aanbieder", show_default=True,
+              help="Which system to play: aanbieder (VECOZO-style REST) or gemeente (the GGk's StUF interface).")
+@click.option("--mode", metavar="webservice|portal", default=None,
+              help="--side gemeente only: webservice (ketensim delivers to the demo's own endpoint) or portal "
+                   "(it reads its mailbox).  [default: webservice]")
+@click.option("--listen", metavar="HOST:PORT", default=None,
+              help="--side gemeente --mode webservice only: HOST:PORT of the demo's endpoint (port 0: any free "
+                   "port).  [default: 127.0.0.1:8480]")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the demo system's own choices.")
 @click.option("--step-minutes", type=click.IntRange(1, 10080), default=60, show_default=True,
               help="Simulated minutes per step on a step-clock session.")
-def demo_vendor_cmd(url: str, token: str, behaviour: str, seed: int, step_minutes: int) -> None:
-    """Play a scripted aanbieder system against a session until its window ends.
+@click.option("--wait", "wait", type=click.FloatRange(0, 86400), default=300, show_default=True,
+              help="--side gemeente --mode webservice: wall seconds to wait for the server to come up.")
+def demo_vendor_cmd(url: str, token: str | None, behaviour: str, side: str, mode: str | None, listen: str | None,
+                    seed: int, step_minutes: int, wait: float) -> None:
+    """Play a scripted aanbieder or gemeente system against a session until its window ends.
+
+    Prints one JSON line when done: messages sent, refused, and read.
+
+    \b
+    A gemeente in webservice mode is delivered to: its endpoint must run before the server starts.
+      1. ketensim kto demo-vendor http://127.0.0.1:8470 --side gemeente --mode webservice \\
+             --listen 127.0.0.1:8480 --token -
+         prints "endpoint: http://127.0.0.1:8480/ontvang" and waits for the token on standard input;
+      2. ketensim kto serve 2022-3.0-3.1 --party gemeente --deliver-to http://127.0.0.1:8480/ontvang
+         prints the token: give it to the demo (paste it, or pipe it in);
+      3. the demo then connects (it waits up to --wait seconds for the server) and rehearses.
 
     \b
     Example:
         ketensim kto demo-vendor http://127.0.0.1:8470 --token TOKEN --behaviour sloppy
+        ketensim kto demo-vendor http://127.0.0.1:8470 --token TOKEN --side gemeente --mode portal
     """
+    from ketensim.kto.demo_common import BEHAVIOURS
+
+    _choice("--behaviour", behaviour, BEHAVIOURS)
+    _choice("--side", side, ("aanbieder", "gemeente"))
+    if not token:
+        raise _BadFlag("missing --token (the session's bearer token, or '-' to read it from standard input)")
+    if side == "aanbieder":
+        if mode is not None or listen is not None:
+            raise _BadFlag(f"{'--mode' if mode is not None else '--listen'} is for --side gemeente")
+        if token == "-":
+            raise _BadFlag("--token - is for --side gemeente --mode webservice; give the token itself")
+        _demo_aanbieder(url, token, behaviour, seed, step_minutes)
+        return
+    from ketensim.kto.demo_gemeente import MODES
+
+    mode = _choice("--mode", mode or "webservice", MODES)
+    if mode != "webservice" and listen is not None:
+        raise _BadFlag("--listen is for --mode webservice (a portal user has no endpoint)")
+    if mode != "webservice" and token == "-":
+        raise _BadFlag("--token - is for --mode webservice; give the token itself")
+    _demo_gemeente(url, token, behaviour, seed, step_minutes, mode, _listen(listen or "127.0.0.1:8480"), wait)
+
+
+def _demo_aanbieder(url: str, token: str, behaviour: str, seed: int, step_minutes: int) -> None:
     from ketensim.kto.demo_vendor import DemoVendor
 
     with DemoVendor(url, token, behaviour=behaviour, seed=seed) as vendor:
         vendor.rehearse(step_minutes=step_minutes)
-    sent = len(vendor.log)
     refused = sum(1 for e in vendor.log if e.get("status") != 204)
-    click.echo(json.dumps({"sent": sent, "refused": refused}))
+    click.echo(json.dumps({"sent": len(vendor.log), "refused": refused, "read": len(vendor.received)}))
+
+
+def _demo_gemeente(url: str, token: str, behaviour: str, seed: int, step_minutes: int, mode: str,
+                   listen: tuple[str, int], wait: float) -> None:
+    from ketensim.kto.demo_gemeente import DemoGemeente
+
+    with DemoGemeente(url, "" if token == "-" else token, behaviour=behaviour, seed=seed, mode=mode,
+                      listen=listen) as gemeente:
+        if mode == "webservice":
+            _echo(f"endpoint: {gemeente.endpoint_url}")
+            _echo(f"  start the server with: ketensim kto serve ... --party gemeente --deliver-to "
+                  f"{gemeente.endpoint_url}")
+            if token == "-":
+                click.echo("token (from ketensim kto serve): ", nl=False, err=True)
+                token = sys.stdin.readline().strip()
+                if not token:
+                    raise _BadFlag("--token -: no token on standard input")
+            gemeente.connect(url, token)
+            gemeente.wait_for_server(wait)
+        gemeente.rehearse(step_minutes=step_minutes)
+    refused = sum(1 for e in gemeente.log if e.get("status") != 200)
+    click.echo(json.dumps({"sent": len(gemeente.log), "refused": refused, "read": len(gemeente.received)}))
 
 
 COMMANDS = [kto]

@@ -29,8 +29,9 @@ from lxml import etree
 from ketensim.exceptions import UnknownMessageType, UnsafeXML
 from ketensim.kto import demo_messages as dm
 from ketensim.kto import stuf
-from ketensim.kto.ids import derived_uuid
 from ketensim.kto.demo_messages import CaseData, Entities, ReceivedHeen
+from ketensim.kto.demo_xml import date_at, descendants, omvang_of, persoon_of, text_at
+from ketensim.kto.ids import derived_uuid
 from ketensim.population.products import Omvang
 from ketensim.standards.builders import build, build_retour
 from ketensim.standards.payload import Header, Persoon, ToewijzingBericht
@@ -38,8 +39,8 @@ from ketensim.standards.payload_factory import Mutatie, make_payload
 from ketensim.standards.validation import detect, diagnose, is_valid, parse_xml
 
 __all__ = [
-    "Verzoek", "read_verzoek", "verzoek_case", "toewijzing", "antwoord", "retour_on_heen", "payload_finding", "AFGEWEZEN",
-    "DeliveryAnswer", "answer_delivery",
+    "Verzoek", "read_verzoek", "verzoek_case", "toewijzing", "antwoord", "retour_on_heen", "payload_finding",
+    "AFGEWEZEN", "DeliveryAnswer", "answer_delivery",
 ]
 
 AFGEWEZEN = "1"  # VerzoekAntwoord of a 319 that rejects the request
@@ -70,7 +71,7 @@ class Verzoek:
 
 
 def _first(el: etree._Element, name: str) -> etree._Element | None:
-    return next(dm._descendants(el, name), None)
+    return next(descendants(el, name), None)
 
 
 def read_verzoek(data: bytes) -> Verzoek:
@@ -87,7 +88,7 @@ def read_verzoek(data: bytes) -> Verzoek:
         raise ValueError(f"{mt.code} {mt.release} is not a verzoek (315 or 317)")
     root = parse_xml(data, name="payload").getroot()
     client = _first(root, "Client")
-    bsn = dm._text(client, "Bsn")
+    bsn = text_at(client, "Bsn")
     referentie_el = _first(root, "ReferentieAanbieder")
     referentie = referentie_el.text.strip() if referentie_el is not None and referentie_el.text else None
     if client is None or bsn is None or not referentie:
@@ -101,12 +102,12 @@ def read_verzoek(data: bytes) -> Verzoek:
     product = _first(root, "AangevraagdProduct")
     return Verzoek(
         **common,
-        persoon=dm._persoon(client),
-        categorie=dm._text(product, "Product", "Categorie"),
-        code=dm._text(product, "Product", "Code"),
-        ingangsdatum=dm._date(product, "ToewijzingIngangsdatum"),
-        einddatum=dm._date(product, "ToewijzingEinddatum"),
-        omvang=dm._omvang(product) if product is not None else None,
+        persoon=persoon_of(client),
+        categorie=text_at(product, "Product", "Categorie"),
+        code=text_at(product, "Product", "Code"),
+        ingangsdatum=date_at(product, "ToewijzingIngangsdatum"),
+        einddatum=date_at(product, "ToewijzingEinddatum"),
+        omvang=omvang_of(product) if product is not None else None,
     )
 
 

@@ -20,17 +20,18 @@ from __future__ import annotations
 import dataclasses
 import random
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from lxml import etree
 
+from ketensim.kto.demo_xml import child, children, date_at, descendants, omvang_of, persoon_of, text_at
 from ketensim.population.aanbieders import Aanbieder
 from ketensim.population.gemeenten import Gemeente, load_gemeenten
 from ketensim.population.identifiers import new_bsn
-from ketensim.population.people import Client, Naam, new_client
+from ketensim.population.people import Client, new_client
 from ketensim.population.products import Omvang, Product, Toewijzing, ToewijzingNummers, new_toewijzing, products
 from ketensim.standards.builders import build, build_retour
 from ketensim.standards.catalogue import MessageType, get_catalogue
@@ -142,82 +143,16 @@ class IdentificatieCounter:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _children(el: etree._Element, name: str) -> Iterator[etree._Element]:
-    for child in el:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
-            yield child
-
-
-def _child(el: etree._Element | None, *path: str) -> etree._Element | None:
-    for name in path:
-        if el is None:
-            return None
-        el = next(_children(el, name), None)
-    return el
-
-
-def _text(el: etree._Element | None, *path: str) -> str | None:
-    found = _child(el, *path)
-    if found is None or found.text is None:
-        return None
-    return found.text.strip() or None
-
-
-def _date(el: etree._Element | None, *path: str) -> date | None:
-    text = _text(el, *path)
-    return date.fromisoformat(text) if text else None
-
-
-def _descendants(el: etree._Element, name: str) -> Iterator[etree._Element]:
-    return (e for e in el.iter() if isinstance(e.tag, str) and etree.QName(e).localname == name)
-
-
-def _naam(el: etree._Element | None) -> Naam | None:
-    """A ``CDT_VolledigeNaam``; None when a part the 305 needs (surname, first names, initials) is missing."""
-    if el is None:
-        return None
-    geslachtsnaam = _child(el, "Geslachtsnaam")
-    achternaam = _text(geslachtsnaam, "Achternaam") or _text(geslachtsnaam, "Naam")
-    partner = _child(el, "Partnernaam")
-    voornamen, voorletters = _text(el, "Voornamen"), _text(el, "Voorletters")
-    if not (achternaam and voornamen and voorletters):
-        return None
-    return Naam(
-        voornamen=voornamen,
-        voorletters=voorletters,
-        voorvoegsel=_text(geslachtsnaam, "Voorvoegsel"),
-        achternaam=achternaam,
-        partner_voorvoegsel=_text(partner, "Voorvoegsel"),
-        partnernaam=_text(partner, "Achternaam") or _text(partner, "Naam"),
-        naamgebruik=_text(el, "NaamGebruik") or "1",
-    )
-
-
-def _persoon(client: etree._Element) -> Persoon | None:
-    bsn, geboren, geslacht = _text(client, "Bsn"), _date(client, "Geboortedatum", "Datum"), _text(client, "Geslacht")
-    naam = _naam(_child(client, "Naam"))
-    if bsn is None or geboren is None or geslacht is None or naam is None:
-        return None
-    return Persoon(bsn, geboren, geslacht, naam)
-
-
-def _omvang(el: etree._Element) -> Omvang | None:
-    volume, eenheid, frequentie = (_text(el, "Omvang", part) for part in ("Volume", "Eenheid", "Frequentie"))
-    if volume is None or eenheid is None or frequentie is None or not volume.isdigit():
-        return None
-    return Omvang(int(volume), eenheid, frequentie)
-
-
 def _cases_of_301(mt: MessageType, header: Header, root: etree._Element) -> tuple[CaseData, ...]:
-    wrapper = _child(root, "Clienten")
-    clients = list(_children(wrapper if wrapper is not None else root, "Client"))
+    wrapper = child(root, "Clienten")
+    clients = list(children(wrapper if wrapper is not None else root, "Client"))
     cases = []
     for client in clients:
-        bsn = _text(client, "Bsn")
-        persoon = _persoon(client)
-        for product in _descendants(client, "ToegewezenProduct"):
-            nummer, categorie = _text(product, "ToewijzingNummer"), _text(product, "Product", "Categorie")
-            ingang = _date(product, "Ingangsdatum")
+        bsn = text_at(client, "Bsn")
+        persoon = persoon_of(client)
+        for product in descendants(client, "ToegewezenProduct"):
+            nummer, categorie = text_at(product, "ToewijzingNummer"), text_at(product, "Product", "Categorie")
+            ingang = date_at(product, "Ingangsdatum")
             if bsn is None or nummer is None or not nummer.isdigit() or categorie is None or ingang is None:
                 continue  # the XSD makes these mandatory; a 2.1 product without a number cannot be followed up
             cases.append(
@@ -227,12 +162,12 @@ def _cases_of_301(mt: MessageType, header: Header, root: etree._Element) -> tupl
                     bsn=bsn,
                     toewijzingnummer=int(nummer),
                     categorie=categorie,
-                    code=_text(product, "Product", "Code"),
+                    code=text_at(product, "Product", "Code"),
                     ingangsdatum=ingang,
-                    einddatum=_date(product, "Einddatum"),
-                    omvang=_omvang(product),
+                    einddatum=date_at(product, "Einddatum"),
+                    omvang=omvang_of(product),
                     persoon=persoon,
-                    reden_wijziging=_text(product, "RedenWijziging"),
+                    reden_wijziging=text_at(product, "RedenWijziging"),
                 )
             )
     return tuple(cases)
@@ -249,10 +184,10 @@ def read_heen(data: bytes) -> ReceivedHeen:
     tree = parse_xml(data, name="payload")
     mt = detect(tree)
     root = tree.getroot()
-    head = _child(root, "Header")
-    afzender, ontvanger = _text(head, "Afzender"), _text(head, "Ontvanger")
-    ident = _text(head, "BerichtIdentificatie", "Identificatie")
-    dagtekening = _date(head, "BerichtIdentificatie", "Dagtekening")
+    head = child(root, "Header")
+    afzender, ontvanger = text_at(head, "Afzender"), text_at(head, "Ontvanger")
+    ident = text_at(head, "BerichtIdentificatie", "Identificatie")
+    dagtekening = date_at(head, "BerichtIdentificatie", "Dagtekening")
     if afzender is None or ontvanger is None or ident is None or dagtekening is None:
         raise ValueError(f"{mt.code} {mt.release}: header lacks Afzender, Ontvanger or BerichtIdentificatie")
     header = Header(afzender, ontvanger, ident, dagtekening)
@@ -468,7 +403,7 @@ def break_payload(element: etree._Element) -> etree._Element:
         ValueError: The message has no ``Bsn`` (not a client message).
     """
     broken = etree.fromstring(etree.tostring(element))
-    bsn = next(_descendants(broken, "Bsn"), None)
+    bsn = next(descendants(broken, "Bsn"), None)
     if bsn is None:
         raise ValueError("the message has no Bsn element to remove")
     bsn.getparent().remove(bsn)

@@ -40,98 +40,41 @@ Behaviour ``sloppy`` is the same, except that it
 from __future__ import annotations
 
 import json
-import random
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 from lxml import etree
 
 from ketensim.exceptions import KetensimError, UnknownMessageType, UnsafeXML
 from ketensim.kto import demo_messages as dm
-from ketensim.kto.demo_messages import CaseData, Entities, ReceivedHeen
+from ketensim.kto.demo_common import (
+    BEHAVIOURS,
+    MAILBOX_PAGE,
+    MAX_PAGES,
+    Behaviour,
+    DemoSystem,
+    DraaiboekView,
+    PendingRetour,
+    Posted,
+    draaiboek_faults,
+    instant,
+    working_days_after,
+)
+from ketensim.kto.demo_messages import CaseData, Entities
 from ketensim.standards.catalogue import MessageType
 from ketensim.standards.releases import RETOUR_OF
 from ketensim.standards.validation import validate
 
 __all__ = ["DemoVendor", "Behaviour", "BEHAVIOURS", "DraaiboekView"]
 
-Behaviour = Literal["compliant", "sloppy"]
-BEHAVIOURS: tuple[str, ...] = ("compliant", "sloppy")
-
-MAILBOX_PAGE = 250  # GET /berichten returns at most this many messages
-_MAX_PAGES = 40  # mailbox pages read per step, so a step always ends
-_MAX_ATTEMPTS = 5  # times one heen is offered before the vendor gives up on it
-_SLOPPY_OLD_RELEASE = timedelta(days=1)  # how long after go-live the sloppy vendor keeps the old release
 _WORKING_DAYS_BETWEEN_315 = 3
 _INTREKKING = "05"  # RedenWijziging of a 301 that withdraws the toewijzing
 
 Builder = Callable[..., etree._Element]
 _BUILDERS: dict[str, Builder] = {"305": dm.start, "307": dm.stop, "315": dm.verzoek, "323": dm.declaratie}
-
-
-def _instant(value: str | datetime) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise KetensimError(f"demo vendor: instant {value!s} has no UTC offset")
-    return moment
-
-
-def _numbers(row: Mapping[str, Any]) -> frozenset[str]:
-    """Message numbers of a draaiboek row (``WMO305``/``JW305`` and ``305`` alike)."""
-    return frozenset(str(n).upper().removeprefix("WMO").removeprefix("JW") for n in row.get("berichten") or ())
-
-
-def _earliest(rows: Iterable[tuple[datetime, frozenset[str]]], number: str) -> datetime | None:
-    """Earliest instant of a row naming ``number`` (a row naming nothing covers every message)."""
-    times = [at for at, numbers in rows if not numbers or number in numbers]
-    return min(times) if times else None
-
-
-@dataclass(frozen=True)
-class DraaiboekView:
-    """What ``GET /kto/klok`` tells the vendor about the migration."""
-
-    old: str
-    new: str
-    go_live: datetime
-    end: datetime
-    blocks: tuple[tuple[datetime, frozenset[str]], ...]
-    deadlines: tuple[tuple[datetime, frozenset[str]], ...]  # those binding aanbieders
-
-    @classmethod
-    def from_klok(cls, klok: Mapping[str, Any]) -> DraaiboekView:
-        try:
-            blocks = tuple((_instant(b["tijdstip"]), _numbers(b)) for b in klok.get("blokkades") or ())
-            deadlines = tuple(
-                (_instant(d["tijdstip"]), _numbers(d))
-                for d in klok.get("deadlines") or ()
-                if d.get("actor") in ("aanbieder", "all")
-            )
-            return cls(str(klok["oude_release"]), str(klok["nieuwe_release"]), _instant(klok["ingebruikname"]),
-                       _instant(klok["einde"]), blocks, deadlines)
-        except (KeyError, TypeError, ValueError) as err:
-            raise KetensimError(f"demo vendor: GET /kto/klok answered an unexpected body: {err}") from None
-
-    def release_at(self, now: datetime) -> str:
-        """The release in force: the old one before go-live, the new one from then on."""
-        return self.new if now >= self.go_live else self.old
-
-    def block(self, number: str) -> datetime | None:
-        """When the hubs start refusing ``number`` in the old release (None: never before go-live)."""
-        return _earliest(self.blocks, number)
-
-    def hold_from(self, number: str) -> datetime | None:
-        """From when a compliant aanbieder holds heen ``number`` until go-live."""
-        candidates = [
-            at
-            for at in (_earliest(self.deadlines, "305"), _earliest(self.deadlines, number), self.block(number))
-            if at is not None
-        ]
-        return min(candidates) if candidates else None
 
 
 @dataclass
@@ -148,26 +91,7 @@ class _Outgoing:
     attempts: int = 0
 
 
-@dataclass
-class _PendingRetour:
-    """A retour sent after the step its heen was read in: deliberately late (sloppy), or after a 503."""
-
-    received: ReceivedHeen
-    traceer_id: str
-    conversatie_id: str
-    at: datetime
-    not_before_step: int
-    faults: list[str]
-    attempts: int = 0  # offers made so far
-
-
-@dataclass
-class _Posted:
-    status: int
-    codes: list[str] = field(default_factory=list)
-
-
-class DemoVendor:
+class DemoVendor(DemoSystem):
     """A scripted aanbieder system for a KTO rehearsal (see the module docstring for its behaviours).
 
     Args:
@@ -192,6 +116,9 @@ class DemoVendor:
             (``subtype`` is ``""`` for a payload it could not read).
     """
 
+    who = "demo vendor"
+    deferred_heen = "301"
+
     def __init__(
         self,
         base_url: str,
@@ -200,78 +127,19 @@ class DemoVendor:
         seed: int = 1,
         client: httpx.Client | None = None,
     ) -> None:
-        if behaviour not in BEHAVIOURS:
-            raise KetensimError(f"demo vendor: behaviour must be one of {', '.join(BEHAVIOURS)}, got {behaviour!r}")
-        self.base_url = base_url.rstrip("/")
-        self.behaviour = behaviour
-        self.rng = random.Random(seed)
-        self.log: list[dict[str, Any]] = []
-        self.received: list[dict[str, Any]] = []
-        self._http = client if client is not None else httpx.Client(timeout=30.0)
-        self._owns_http = client is None
-        self._auth = {"Authorization": f"Bearer {token}"}
+        super().__init__(base_url, token, behaviour, seed, client)
         self._ids = dm.IdentificatieCounter()
         self._agb = ""
-        self._steps = 0
         self._cases: dict[tuple[str, str, int], CaseData] = {}
         self._entities: dict[tuple[str, str, int], Entities] = {}
         self._started: set[tuple[str, str, int]] = set()
         self._counterparties: set[tuple[str, str]] = set()  # (standard, gemeente)
         self._outbox: list[_Outgoing] = []
-        self._late: list[_PendingRetour] = []
-        self._old_301s = 0
-        self._broke_one = False
         self._last_315: date | None = None
         self._sent_315 = 0
         self._declared: set[tuple[int, int]] = set()
-        self._handled: set[str] = set()  # traceer-IDs read and answered (a repeat is only confirmed again)
-
-    # --- lifecycle -------------------------------------------------------------------------------
-    def close(self) -> None:
-        """Close the HTTP client if the vendor made it."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> DemoVendor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def sloppy(self) -> bool:
-        return self.behaviour == "sloppy"
 
     # --- HTTP ------------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        url = self.base_url + path
-        try:
-            response = self._http.request(method, url, headers=self._auth, **kwargs)
-        except httpx.TransportError as err:
-            reason = (str(err).splitlines() or [type(err).__name__])[0]
-            raise KetensimError(f"demo vendor: cannot reach {url}: {reason}") from None
-        if response.status_code in (401, 403):
-            raise KetensimError(
-                f"demo vendor: {method} {url} refused the token (HTTP {response.status_code}); check --token"
-            )
-        return response
-
-    def _unexpected(self, method: str, path: str, response: httpx.Response) -> KetensimError:
-        body = " ".join(response.text.split())[:200]
-        return KetensimError(f"demo vendor: {method} {path} answered HTTP {response.status_code}: {body}")
-
-    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._request(method, path, **kwargs)
-        if response.status_code != 200:
-            raise self._unexpected(method, path, response)
-        try:
-            return response.json()
-        except ValueError:
-            raise KetensimError(f"demo vendor: {method} {path} answered no JSON") from None
-
-    def _klok(self) -> dict[str, Any]:
-        return self._json("GET", "/kto/klok")
-
     def _post(
         self,
         mt: MessageType,
@@ -282,7 +150,7 @@ class DemoVendor:
         faults: list[str],
         conversatie_id: str | None = None,
         als_antwoord_op: str = "",
-    ) -> _Posted:
+    ) -> Posted:
         traceer_id = dm.new_uuid(self.rng)
         conversatie_id = conversatie_id or dm.new_uuid(self.rng)
         meta = dm.bericht_metadata(mt, afzender=self._agb, geadresseerde=gemeente, conversatie_id=conversatie_id,
@@ -292,7 +160,7 @@ class DemoVendor:
             "payload": ("bericht.xml", payload, "application/xml"),
         }
         response = self._request("POST", "/berichten", files=files)
-        posted = _Posted(response.status_code)
+        posted = Posted(response.status_code)
         if response.status_code not in (204, 400, 422, 503):
             raise self._unexpected("POST", "/berichten", response)
         if response.status_code != 204:
@@ -309,39 +177,9 @@ class DemoVendor:
         return posted
 
     # --- the rehearsal ---------------------------------------------------------------------------
-    def step(self) -> None:
-        """One poll cycle at the simulated instant the server stands at now."""
-        self._step_at(self._klok())
-
-    def rehearse(
-        self, step_minutes: float = 60, until: str | datetime | None = None, *, pause: float = 1.0
-    ) -> list[dict[str, Any]]:
-        """Rehearse until the session is ``klaar`` (or ``until``); return :attr:`log`.
-
-        On a step-clock server each step is followed by ``POST /kto/klok`` to ``step_minutes`` later;
-        on a paced server the vendor sleeps ``pause`` wall seconds between steps instead.
-        """
-        if step_minutes <= 0:
-            raise KetensimError(f"demo vendor: step_minutes must be positive, got {step_minutes}")
-        stop_at = _instant(until) if until is not None else None
-        klok = self._klok()
-        while True:
-            self._step_at(klok)
-            now = _instant(klok["nu"])
-            if klok.get("klaar") or (stop_at is not None and now >= stop_at):
-                return self.log
-            if klok.get("snelheid") == "step":
-                target = now + timedelta(minutes=step_minutes)
-                if stop_at is not None:
-                    target = min(target, stop_at)
-                klok = self._json("POST", "/kto/klok", json={"tot": target.isoformat()})
-            else:
-                time.sleep(pause)
-                klok = self._klok()
-
     def _step_at(self, klok: Mapping[str, Any]) -> None:
         dr = DraaiboekView.from_klok(klok)
-        now = _instant(klok["nu"])
+        now = instant(klok["nu"])
         if self._steps == 0:
             self._begin(klok)
         self._steps += 1
@@ -372,10 +210,8 @@ class DemoVendor:
 
     # --- reading ---------------------------------------------------------------------------------
     def _read_mailbox(self, now: datetime, dr: DraaiboekView) -> None:
-        for _ in range(_MAX_PAGES):
-            items = self._json("GET", "/berichten")
-            if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("traceerId") for i in items):
-                raise KetensimError("demo vendor: GET /berichten answered no list of messages with a traceerId")
+        for _ in range(MAX_PAGES):
+            items = self._mailbox_page()
             fresh = [item for item in items if str(item["traceerId"]) not in self._handled]
             payloads = [(item, self._payload(str(item["traceerId"]))) for item in fresh]
             for item, data in payloads:
@@ -385,19 +221,6 @@ class DemoVendor:
                 self._confirm(str(item["traceerId"]))
             if len(items) < MAILBOX_PAGE:
                 return
-
-    def _payload(self, traceer_id: str) -> bytes:
-        path = f"/berichten/{traceer_id}/payload"
-        response = self._request("GET", path)
-        if response.status_code != 200:
-            raise self._unexpected("GET", path, response)
-        return response.content
-
-    def _confirm(self, traceer_id: str) -> None:
-        path = f"/berichten/{traceer_id}"
-        response = self._request("DELETE", path)
-        if response.status_code not in (200, 204):
-            raise self._unexpected("DELETE", path, response)
 
     def _handle(self, item: Mapping[str, Any], data: bytes, now: datetime, dr: DraaiboekView) -> None:
         record = {"at": now.isoformat(), "traceerId": str(item["traceerId"]), "subtype": "", "release": "",
@@ -416,7 +239,8 @@ class DemoVendor:
         if mt.number == "301":
             self._follow_up(received.cases)
         if mt.number in RETOUR_OF:
-            self._answer(received, record["traceerId"], str(item.get("conversatieId") or ""), now, dr)
+            self._answer(PendingRetour(received, record["traceerId"], now,
+                                       conversatie_id=str(item.get("conversatieId") or "")), now, dr)
 
     def _follow_up(self, cases: tuple[CaseData, ...]) -> None:
         """Plan the 305 of a new toewijzing and the 307 of a withdrawn one it started."""
@@ -434,45 +258,20 @@ class DemoVendor:
         self._outbox.append(_Outgoing(number, case.standard, case.gemeente, case.key, None, self._steps + 1))
 
     # --- retours ---------------------------------------------------------------------------------
-    def _answer(self, received: ReceivedHeen, traceer_id: str, conversatie_id: str, now: datetime,
-                dr: DraaiboekView) -> None:
-        mt = received.mt
-        if self.sloppy and mt.number == "301" and mt.release == dr.old:
-            self._old_301s += 1
-            late_at = dr.block(RETOUR_OF["301"]) or dr.go_live
-            if self._old_301s % 3 == 1 and now < late_at:  # the 1st, 4th, 7th ...
-                self._late.append(_PendingRetour(received, traceer_id, conversatie_id, late_at, 0, ["late_retour"]))
-                return
-        self._send_retour(_PendingRetour(received, traceer_id, conversatie_id, now, 0, []), now)
-
-    def _send_retour(self, retour: _PendingRetour, now: datetime) -> None:
-        """Offer ``retour``; after a 503 it is offered again in the next step."""
-        retour.attempts += 1
+    def _post_retour(self, retour: PendingRetour, now: datetime) -> Posted:
         mt = dm.retour_type(retour.received.mt)
         element = dm.retour_on(retour.received, identificatie=self._ids.next(), dagtekening=now.date())
         validate(mt, element)
-        posted = self._post(mt, dm.to_bytes(element), gemeente=retour.received.header.afzender, now=now,
-                            faults=list(retour.faults), conversatie_id=retour.conversatie_id,
-                            als_antwoord_op=retour.traceer_id)
-        if posted.status == 503 and retour.attempts < _MAX_ATTEMPTS:
-            retour.not_before_step = self._steps + 1
-            self._late.append(retour)
-
-    def _send_late_retours(self, now: datetime) -> None:
-        due: list[_PendingRetour] = []
-        waiting: list[_PendingRetour] = []
-        for late in self._late:
-            (due if now >= late.at and self._steps >= late.not_before_step else waiting).append(late)
-        self._late = waiting
-        for late in due:
-            self._send_retour(late, now)
+        return self._post(mt, dm.to_bytes(element), gemeente=retour.received.header.afzender, now=now,
+                          faults=list(retour.faults), conversatie_id=retour.conversatie_id,
+                          als_antwoord_op=retour.cross)
 
     # --- own heens -------------------------------------------------------------------------------
     def _plan(self, now: datetime) -> None:
         today = now.date()
         if today.weekday() >= 5:
             return
-        if self._last_315 is None or _working_days_after(self._last_315, today) >= _WORKING_DAYS_BETWEEN_315:
+        if self._last_315 is None or working_days_after(self._last_315, today) >= _WORKING_DAYS_BETWEEN_315:
             self._plan_315(today)
         if _is_first_working_day(today) and (today.year, today.month) not in self._declared:
             self._declared.add((today.year, today.month))
@@ -531,37 +330,20 @@ class DemoVendor:
             return True
         return False
 
-    def _retry(self, out: _Outgoing, posted: _Posted, dr: DraaiboekView) -> bool:
-        """Whether ``out`` goes back into the outbox after this attempt."""
-        if out.attempts >= _MAX_ATTEMPTS:
-            return False
-        if posted.status == 503:
-            out.not_before_step = self._steps + 1
-            return True
-        if not self.sloppy and posted.status == 422 and {"IB103", "KS03"} & set(posted.codes):
-            out.not_before = dr.go_live
-            return True
-        return False
-
-    def _release(self, now: datetime, dr: DraaiboekView) -> str:
-        if self.sloppy and now < dr.go_live + _SLOPPY_OLD_RELEASE:
-            return dr.old
-        return dr.release_at(now)
-
     def _case_entities(self, key: tuple[str, str, int], today: date) -> Entities:
         ents = self._entities.get(key)
         if ents is None:
             ents = self._entities[key] = dm.case_entities(self._cases[key], self._agb, self.rng, today)
         return ents
 
-    def _send_heen(self, out: _Outgoing, now: datetime, dr: DraaiboekView) -> _Posted:
+    def _send_heen(self, out: _Outgoing, now: datetime, dr: DraaiboekView) -> Posted:
         release = self._release(now, dr)
         mt = dm.heen_type(out.standard, release, out.number)
         ents = out.ents if out.case_key is None else self._case_entities(out.case_key, now.date())
         assert ents is not None
         element = _BUILDERS[out.number](out.standard, release, ents, identificatie=self._ids.next(),
                                         dagtekening=now.date(), rng=self.rng)
-        faults = _draaiboek_faults(out.number, release, now, dr)
+        faults = draaiboek_faults(out.number, release, now, dr)
         if self.sloppy and not self._broke_one:
             self._broke_one = True
             element = dm.break_payload(element)
@@ -569,29 +351,6 @@ class DemoVendor:
         else:
             validate(mt, element)
         return self._post(mt, dm.to_bytes(element), gemeente=out.gemeente, now=now, faults=faults)
-
-
-def _draaiboek_faults(number: str, release: str, now: datetime, dr: DraaiboekView) -> list[str]:
-    """What is wrong with sending heen ``number`` in ``release`` at ``now`` by the draaiboek."""
-    if release != dr.old:
-        return [] if now >= dr.go_live else ["new_release_early"]
-    if now >= dr.go_live:
-        return ["old_release"]
-    block, hold_from = dr.block(number), dr.hold_from(number)
-    if block is not None and now >= block:
-        return ["after_block"]
-    if hold_from is not None and now >= hold_from:
-        return ["after_deadline"]
-    return []
-
-
-def _working_days_after(last: date, today: date) -> int:
-    """Working days (Monday to Friday) after ``last`` up to and including ``today``."""
-    count, day = 0, last
-    while day < today:
-        day += timedelta(days=1)
-        count += day.weekday() < 5
-    return count
 
 
 def _is_first_working_day(day: date) -> bool:

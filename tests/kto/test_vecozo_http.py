@@ -122,7 +122,8 @@ def test_each_thing_only_a_real_system_gets_wrong_is_refused_with_its_code(serve
     # the retour itself is accepted once, then it is a second answer and its id a reused one
     first = fresh()
     assert push(client, first, payload).status_code == 204
-    assert codes(push(client, first, payload)) == ["CC08"]
+    assert push(client, first, payload).status_code == 204  # an identical resend: answered as before
+    assert codes(push(client, first, payload + b"\n")) == ["CC08"]  # the same id for another message
     assert codes(push(client, fresh(), payload)) == ["KS05"]
     report = client.get("/kto/rapport").json()
     refused_codes = sorted(m["code"] for r in report["refused"] for m in r["meldingen"])
