@@ -74,7 +74,8 @@ class Chain:
         hub = self.home_hub(msg.sender.kind)
         down = world.faults.hub_down_until(hub.name, now, msg) if world.has_faults else None
         if down is not None and down > now:
-            if world.faults.outage_bounces(hub.name):
+            # a vendor's system (KTO) talks to the hub itself: a down hub does not acknowledge its message
+            if world.faults.outage_bounces(hub.name) or msg.sender.external:
                 msg.sender.on_bounced(msg, down)
                 return
             world.at(down, self.submit, msg)

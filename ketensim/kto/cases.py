@@ -31,7 +31,8 @@ class VendorCases:
         self.world = world
         self.parties = parties
         self.seed = seed
-        self._cases: dict[tuple[str, str, str, str], Case] | None = None
+        self._cases: dict[tuple[str, str, str, str], Case] = {}
+        self._indexed = 0  # cases of the caseload's list looked at so far (traffic keeps adding cases)
         self._clients: dict[str, Client] | None = None
 
     def at_handover(self, party: VendorParty) -> list[dict[str, Any]]:
@@ -55,21 +56,23 @@ class VendorCases:
                  today: date) -> Case:
         """The vendor's case of client ``bsn`` with ``counterparty``; a new one for a client it did not have."""
         world = self.world
-        if self._cases is None:
-            self._cases = {}
-            for case in world.caseload.cases:
-                for p in world.parties_of(case):
-                    if p.key in self.parties:
-                        self._cases[(p.key, case.client.bsn, case.gemeente.code, case.aanbieder.agb)] = case
+        cases = world.caseload.cases
+        for case in cases[self._indexed:]:
+            for p in world.parties_of(case):
+                if p.key in self.parties:
+                    self._cases[(p.key, case.client.bsn, case.gemeente.code, case.aanbieder.agb)] = case
+        self._indexed = len(cases)
         gemeente_code = counterparty.ident if party.kind == "aanbieder" else party.ident
         agb = party.ident if party.kind == "aanbieder" else counterparty.ident
         key = (party.key, bsn, gemeente_code, agb)
         case = self._cases.get(key)
         if case is None:
-            case = self._cases[key] = self._open(key, standard, geboortedatum, today)
+            # a gemeente's new client has a toewijzing still to start; an aanbieder's is in care already
+            case = self._cases[key] = self._open(key, standard, geboortedatum, today, party.kind == "aanbieder")
         return case
 
-    def _open(self, key: tuple[str, str, str, str], standard: str, geboortedatum: date | None, today: date) -> Case:
+    def _open(self, key: tuple[str, str, str, str], standard: str, geboortedatum: date | None, today: date,
+              started: bool) -> Case:
         world = self.world
         _, bsn, gemeente_code, agb = key
         population = world.caseload.population
@@ -87,4 +90,4 @@ class VendorCases:
                 self._clients[bsn] = client
                 world.codec.register_client(client)
         aanbieder = next(a for a in population.aanbieders if a.agb == agb)
-        return world.caseload.open_case(client, aanbieder, today, seed, started=True)
+        return world.caseload.open_case(client, aanbieder, today, seed, started=started)

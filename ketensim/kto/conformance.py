@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketensim.chain.message import Message
+from ketensim.chain.message import Message, Pair
 from ketensim.chain.records import freeze
 from ketensim.kto.codes import CODE_TABLE_VERSION
 from ketensim.kto.party import VendorParty
@@ -50,9 +50,10 @@ def _msg_ref(session: Session, msg: Message) -> dict[str, Any]:
 
 
 def _attempt_ref(session: Session, a: Attempt) -> dict[str, Any]:
+    msg = a.msg
     return {"traceerId": a.traceer_id, "subtype": a.subtype, "at": session.iso(a.t), "status": a.status,
-            "meldingen": [m.as_dict() for m in a.meldingen],
-            "pair_id": a.msg.pair.pair_id if a.msg is not None else ""}
+            "meldingen": [m.as_dict() for m in a.meldingen], "pair_id": msg.pair.pair_id if msg is not None else "",
+            "release": msg.release if msg is not None else "", "role": msg.role if msg is not None else ""}
 
 
 def _requirements(session: Session, party: VendorParty) -> list[dict[str, Any]]:
@@ -93,7 +94,7 @@ def _requirements(session: Session, party: VendorParty) -> list[dict[str, Any]]:
     for w in s.portals:
         if w.actor != party.kind:
             continue
-        end = clock.to_sim(w.end)
+        end = dr.portal_cutoff[party.kind]  # the ledger's instant: the latest window end, never before the transition
         unread = [{"traceerId": session.traceer_of(i.msg), "code": i.msg.code, "release": i.msg.release,
                    "role": i.msg.role, "pair_id": i.msg.pair.pair_id, "at": session.iso(i.offered),
                    "problem": "niet ingelezen vóór het einde van het inleesvenster"}
@@ -128,6 +129,25 @@ def _class(session: Session, party: VendorParty, p: PairRecord, retour_attempts:
     return outcome
 
 
+def _vendor_fault(session: Session, party: VendorParty, cls: str, cause: str, pair: Pair) -> bool:
+    """Whether the vendor's own system owed what went wrong (not the counterparty, not the stand-in)."""
+    heen, retour, dr = pair.heen, pair.retour, session.world.draaiboek
+    assert heen is not None
+    vendor_heen = heen.sender is party and heen.created >= party.handover_at
+    if cls in GOOD_CLASSES:
+        return False
+    if cls in ("rejected_resent", "rejected_not_resent", "held_at_end"):
+        return vendor_heen
+    if cls == "closed_after_deadline":
+        late_retour = (retour is not None and retour.sender is party
+                       and retour.submitted > dr.deadline(retour.number, party.kind))
+        return (vendor_heen and heen.submitted > dr.deadline(heen.number, party.kind)) or late_retour
+    if cls == "unread_at_transition":
+        unread = heen if cause == "heen_unread" else retour
+        return unread is not None and unread.receiver is party
+    return heen.receiver is party  # broken, retour missing, refused or in the wrong release: the vendor owed it
+
+
 def conformance(session: Session, party: VendorParty | None = None) -> dict[str, Any]:
     """The conformance report of ``party`` (default: the session's first) at the session's current instant."""
     party = party or session.party
@@ -144,19 +164,23 @@ def conformance(session: Session, party: VendorParty | None = None) -> dict[str,
             if heen is not None and a.status != 204:
                 by_heen.setdefault(heen.pair.pair_id, []).append(a)
         pair_rows, classes = [], {name: 0 for name in PAIR_CLASSES}
+        working = {pair.pair_id: pair for pair in session.world.pairs}
         for p in pairs:
             if p.pair_id not in ours:
                 continue
             cls = _class(session, party, p, by_heen)
             classes[cls] += 1
+            fault = _vendor_fault(session, party, cls, p.cause, working[p.pair_id])
             pair_rows.append({"pair_id": p.pair_id, "pair": p.pair, "standard": p.standard, "release": p.release,
                               "vendor_role": "verzender" if p.sender == party.ident else "ontvanger",
                               "counterparty": p.receiver if p.sender == party.ident else p.sender,
                               "class": cls, "class_text": PAIR_CLASSES[cls], "outcome": p.outcome, "cause": p.cause,
+                              "needs_attention": fault,
                               "heen_submitted": p.heen_submitted, "retour_submitted": p.retour_submitted,
                               "resent_as": p.resent_as, "resent_of": p.resent_of,
                               "refused_retours": [_attempt_ref(session, a) for a in by_heen.get(p.pair_id, [])]})
-        refused = [_attempt_ref(session, a) for a in attempts if a.status not in (204, 200)]
+        refused = [_attempt_ref(session, a) for a in attempts if a.status not in (204, 200, 503)]
+        hub_down = [_attempt_ref(session, a) for a in attempts if a.status == 503]
         foutberichten = [_attempt_ref(session, a) for a in attempts if a.status == 200]
         unconfirmed = [{"traceerId": session.traceer_of(i.msg), "code": i.msg.code, "offered": session.iso(i.offered),
                         "problem": "ontvangst niet bevestigd"} for i in party.mailbox.values()]
@@ -171,7 +195,7 @@ def conformance(session: Session, party: VendorParty | None = None) -> dict[str,
             key=lambda e: (e["t"], e["event"]))
         requirements = _requirements(session, party)
         failed = [r for r in requirements if r["met"] is False]
-        bad_pairs = sum(n for cls, n in classes.items() if cls not in GOOD_CLASSES)
+        bad_pairs = sum(row["needs_attention"] for row in pair_rows)
         return {
             "session": {"scenario": session.scenario.id, "scenario_name": session.scenario.name,
                         "seed": session.spec.seed, "party": {"kind": party.kind, "code": party.ident},
@@ -189,6 +213,7 @@ def conformance(session: Session, party: VendorParty | None = None) -> dict[str,
             "pairs": pair_rows,
             "refused": refused,
             "protocol_errors": {"unconfirmed": unconfirmed, "duplicate_ids": duplicates},
+            "hub_unavailable": hub_down,
             "error_messages_sent": foutberichten,
             "timeline": [{k: v for k, v in e.items() if k != "t"} for e in timeline],
         }

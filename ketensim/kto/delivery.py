@@ -91,7 +91,7 @@ class Deliverer:
             with self._state:
                 asked = self._asked
             while not self._stop.is_set():
-                items = self.session.mailbox(self.party, limit=1)
+                items = self.session.mailbox(self.party, limit=1) if not self.session.finished else []
                 if not items or not self._deliver(items[0]):
                     break
                 self.backoff = 0.0
@@ -139,7 +139,10 @@ class Deliverer:
             return self._log(result | {"result": "mislukt", "reden": f"{type(err).__name__}: {err}"[:300]}, False)
         if isinstance(answer, stuf.Bv03) and response.status_code == 200:
             done = self.session.confirm(self.party, traceer, self.clock.target(self.session.now))
-            self.delivered += done
+            if done is None:  # the window ended meanwhile: the session takes nothing more
+                self._stop.set()
+                return self._log(result | {"result": "Bv03 na het einde van het venster"}, False)
+            self.delivered += bool(done)
             return self._log(result | {"result": "Bv03"}, True)
         reason = f"HTTP {response.status_code}"
         if isinstance(answer, stuf.Fo03):

@@ -26,7 +26,7 @@ from ketensim.standards import limits, rules
 from ketensim.standards.catalogue import MessageType
 from ketensim.standards.validation import MAX_BYTES, detect, parse_xml, schema
 
-__all__ = ["Submission", "Admitted", "Refused", "judge", "facts_path", "HeenHeader"]
+__all__ = ["Submission", "Admitted", "Refused", "Examined", "examine", "judge", "facts_path", "HeenHeader"]
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _MAX_FINDINGS = 5  # XSD findings reported per refused message
@@ -192,22 +192,46 @@ def _document(sub: Submission) -> tuple[etree._ElementTree, MessageType] | Meldi
     return tree, mt
 
 
-def judge(sub: Submission, ctx: Context) -> Admitted | Refused:
-    """Check ``sub`` the way the hubs check a real system's message; see the module docstring."""
+@dataclass(frozen=True)
+class Examined:
+    """What the payload alone says (no session state): parsed and valid, or the refusal. Costly, so it is
+    worked out before the session is locked."""
+
+    tree: etree._ElementTree | None
+    mt: MessageType | None
+    refusal: tuple[Melding, ...] = ()
+
+
+def examine(sub: Submission, with_rules: bool) -> Examined:
+    """Size, encoding, safe parsing, message type, XSD and (``with_rules``) the business rules of the payload."""
+    doc = _document(sub)
+    if isinstance(doc, Melding):
+        return Examined(None, None, (doc,))
+    tree, mt = doc
+    if with_rules and rules.applies(mt):
+        findings = rules.check(tree, mt)
+        if findings:
+            return Examined(tree, mt, tuple(Melding(f.code, f"Bericht voldoet niet aan bedrijfsregel {f.code}",
+                                                    f.explanation, ", ".join(f.paths))
+                                            for f in findings[:_MAX_FINDINGS]))
+    return Examined(tree, mt)
+
+
+def judge(sub: Submission, ctx: Context, examined: Examined | None = None) -> Admitted | Refused:
+    """Check ``sub`` the way the hubs check a real system's message; see the module docstring.
+
+    ``examined`` is :func:`examine`'s result when the caller worked it out already (outside its lock).
+    """
     found = _metadata(sub)
     if sub.traceer_id and ctx.traceer_seen(sub.traceer_id.lower()):
         found.append(melding("CC08", f"traceerId {sub.traceer_id} is al eerder aangeboden", "referentie.traceerId"))
     if found:
         return Refused(tuple(found))
-    doc = _document(sub)
-    if isinstance(doc, Melding):
-        return Refused((doc,))
-    tree, mt = doc
-    if ctx.rules and rules.applies(mt):
-        findings = rules.check(tree, mt)
-        if findings:
-            return Refused(tuple(Melding(f.code, f"Bericht voldoet niet aan bedrijfsregel {f.code}", f.explanation,
-                                         ", ".join(f.paths)) for f in findings[:_MAX_FINDINGS]))
+    examined = examined or examine(sub, ctx.rules)
+    if examined.refusal:
+        return Refused(examined.refusal)
+    tree, mt = examined.tree, examined.mt
+    assert tree is not None and mt is not None
     root = tree.getroot()
     afzender, ontvanger, ident, dagtekening, head = _header(root)
     # a retour repeats its heen's header (Afzender and Ontvanger unchanged); 325/304 name their own sender

@@ -45,12 +45,13 @@ class VendorParty(SimParty):
         self.mailbox: dict[int, MailItem] = {}  # message seq -> item, oldest first
         self.confirmed: dict[int, float] = {}  # message seq -> when the vendor confirmed it
         self.offered: list[MailItem] = []  # every item that ever entered the mailbox, in order
-        self._offered_seqs: set[int] = set()
+        self.offered_seqs: set[int] = set()
+        self.expected: set[int] = set()  # requests whose functional answer this vendor gemeente owes
 
     def _offer(self, item: MailItem) -> None:
         self.mailbox[item.msg.seq] = item
         self.offered.append(item)
-        self._offered_seqs.add(item.msg.seq)
+        self.offered_seqs.add(item.msg.seq)
 
     def hand_over(self) -> None:
         """The vendor takes over now: collect the stand-in's unfinished work into the mailbox."""
@@ -106,8 +107,14 @@ class VendorParty(SimParty):
             msg.read = world.env.now
             if not msg.pair.unread:
                 world.message_read(msg)
-            if self.kind == "gemeente" and msg.role == "heen" and msg.number in ("315", "317"):
-                world.expect_answer(msg)  # a functional answer (301 or 319) is now due from the vendor
+            self.expect(msg)
+
+    def expect(self, request: Message) -> None:
+        """A gemeente vendor got a 315/317: a functional answer (301 or 319) is now due from it (once)."""
+        if (self.kind == "gemeente" and request.role == "heen" and request.number in ("315", "317")
+                and request.seq not in self.expected and not self.world.awaits_answer(request)):
+            self.expected.add(request.seq)
+            self.world.expect_answer(request)
 
     # --- what the vendor sends ------------------------------------------------------------------
     def vendor_message(self, number: str, standard: str, role: str, receiver: SimParty, case: Case,
@@ -129,10 +136,13 @@ class VendorParty(SimParty):
             msg.pair.late = True
 
     def withdraw(self, msg: Message) -> None:
-        """A message that never entered the chain after all (its hub was down): out of the ledger."""
-        msg.hub_result = "withdrawn"
-        if msg.role == "retour" and msg.pair.retour is msg:
-            msg.pair.retour = None
+        """A message that never entered the chain after all (its hub was down, or the stand-in's): out of the ledger."""
+        if msg.role == "retour":
+            msg.hub_result = "withdrawn"
+            if msg.pair.retour is msg:
+                msg.pair.retour = None
+        else:
+            self.world.drop(msg)  # also unlinks a refused original it would have resent
 
     # --- what the stand-in had planned does not happen after the hand-over -----------------------
     # except the functional answers (301/319) to requests the stand-in read and answered with their
@@ -140,7 +150,7 @@ class VendorParty(SimParty):
 
     def answers_itself(self, request: Message) -> bool:
         """Whether the vendor's system gives the functional answer to ``request``: it got the request."""
-        return self.external and request.seq in self._offered_seqs
+        return self.external and request.seq in self.offered_seqs
 
     def _stand_in_answer(self, msg: Message) -> bool:
         return msg.answer_to is not None and not self.answers_itself(msg.answer_to)
@@ -178,11 +188,11 @@ class VendorParty(SimParty):
 
     def on_rejected(self, msg: Message, verdict: str) -> None:
         # a refused retour only gets its cause; a refused heen is resent by the vendor, or not at all
-        if not self.external or msg.role == "retour":
+        if not self.external or msg.role == "retour" or self._stand_in_answer(msg):
             super().on_rejected(msg, verdict)
 
     def on_bounced(self, msg: Message, until: float) -> None:
-        if self.external:
+        if self.external and not self._stand_in_answer(msg):
             self.withdraw(msg)  # the session tells the vendor the hub is down; it may offer it again
             return
         super().on_bounced(msg, until)

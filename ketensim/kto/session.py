@@ -30,7 +30,7 @@ from ketensim.kto.codes import Melding, melding
 from ketensim.kto.ids import derived_uuid
 from ketensim.kto.cases import VendorCases
 from ketensim.kto.journal import Entry, Journal
-from ketensim.kto.judge import Admitted, Context, Refused, Submission, judge
+from ketensim.kto.judge import Admitted, Context, Examined, Refused, Submission, examine, judge
 from ketensim.kto.party import MailItem, VendorParty
 from ketensim.scenario.loader import load_scenario_text
 from ketensim.scenario.model import Scenario
@@ -260,6 +260,7 @@ class Session:
         After the window has ended nothing is taken any more (status 409). An identical resend of a
         message that was accepted (its answer got lost) is answered as the first time, not refused.
         """
+        examined = examine(sub, self._hub_rules(party))  # the costly, stateless part: outside the lock
         with self.lock:
             self.advance(t)
             traceer = sub.traceer_id.lower()
@@ -270,7 +271,7 @@ class Session:
             if (earlier is not None and earlier.party is party and earlier.status == 204
                     and earlier.digest == _digest(sub.payload)):
                 return earlier
-            attempt = self._submit(party, sub)
+            attempt = self._submit(party, sub, examined)
             if self.journal is not None:
                 if attempt.msg is None:  # refused before the chain: the verdict is the input, not the bytes
                     self.journal.append("refusal", self.now, {**self._refusal_data(attempt), "party": party.key})
@@ -345,15 +346,18 @@ class Session:
             return msg if msg is not None and msg.receiver is party and msg.role == "heen" else None
 
         dr = self.world.draaiboek
-        behaviour = self.scenario.behaviour
-        hub = behaviour.vecozo if party.kind == "aanbieder" else behaviour.ib
         return Context(party.kind, party.ident, receivers.__contains__,
                        lambda t: t in self.index.attempts_by_traceer or t in self.index.traceer, heen,
-                       lambda release, number: dr.admits(release, number, self.now), hub.rules)
+                       lambda release, number: dr.admits(release, number, self.now), self._hub_rules(party))
 
-    def _submit(self, party: VendorParty, sub: Submission) -> Attempt:
+    def _hub_rules(self, party: VendorParty) -> bool:
+        """Whether the party's own hub applies the business rules (``[hubs.vecozo] rules``, ``[hubs.ib] rules``)."""
+        behaviour = self.scenario.behaviour
+        return (behaviour.vecozo if party.kind == "aanbieder" else behaviour.ib).rules
+
+    def _submit(self, party: VendorParty, sub: Submission, examined: Examined | None = None) -> Attempt:
         now = self.now
-        verdict = judge(sub, self._context(party))
+        verdict = judge(sub, self._context(party), examined)
         traceer = sub.traceer_id.lower()
         attempt = Attempt(party, now, traceer, sub.conversatie_id.lower(), sub.berichtsubtype, 422,
                           als_antwoord_op=sub.als_antwoord_op.lower(), digest=_digest(sub.payload))
@@ -386,17 +390,22 @@ class Session:
         if ok.heen is not None:
             heen = ok.heen
             receiver, case = heen.sender, heen.case
+            request = None
         else:
             receiver = world.gemeenten[ok.receiver] if party.kind == "aanbieder" else world.aanbieders[ok.receiver]
-            case = self.cases.case_for(party, receiver, ok.bsn, mt.standard, ok.geboortedatum,
-                                       world.calendar.date_of(self.now))
+            request = self._request_answered(party, ok)
+            if request is not None and request.sender is receiver:
+                case = request.case  # the answer to a 315/317 concerns the case of the request
+            else:
+                request = None
+                case = self.cases.case_for(party, receiver, ok.bsn, mt.standard, ok.geboortedatum,
+                                           world.calendar.date_of(self.now))
             heen = None
         msg = party.vendor_message(mt.number, mt.standard, mt.role, receiver, case, heen, mt.release, f"vendor:{traceer}")
         self.index.traceer[traceer] = msg
         self.index.traceer_of[msg.seq] = traceer
         if heen is None:
             self.index.conversation_of[msg.pair.seq] = sub.conversatie_id.lower()
-        request = self._request_answered(party, ok) if heen is None else None
         if mt.number == "301":
             # what the simulated aanbieder makes of it: a new toewijzing is followed by a 305 start
             new = request.number == "315" if request is not None else not case.started
@@ -424,6 +433,8 @@ class Session:
         request = messages[seq - 1] if 0 < seq <= len(messages) else None
         if request is None or request.seq != seq or request.receiver is not party or request.number not in ("315", "317"):
             return None
+        if request.read < 0 and request.seq in party.offered_seqs:
+            party.expect(request)  # answered before its receipt was confirmed: the answer is due all the same
         return request if self.world.awaits_answer(request) else None
 
     def _link_resend(self, msg: Message) -> None:
