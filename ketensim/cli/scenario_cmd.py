@@ -91,6 +91,11 @@ def show(file: str) -> None:
         for r in timeline_rows(s)
     ]
     click.echo(table(["phase", "what", "when", "actor", "messages", "kind", "origin"], rows, wrap={1: 58}))
+    rule = s.answers
+    allowed = " and ".join(rule.cross_release) or "none"
+    click.echo("")
+    click.echo(f"functional answers that may cross the release boundary: {allowed} "
+               f"({'assumed: ' + rule.provenance.why if rule.provenance.assumed else 'source: ' + rule.provenance.source})")
     assumed = [r for r in timeline_rows(s) if r.provenance.assumed]
     if assumed:
         click.echo("")

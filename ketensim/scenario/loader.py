@@ -19,6 +19,7 @@ from ketensim.scenario import rules
 from ketensim.scenario.model import (
     ACTORS,
     HUBS,
+    AnswerRules,
     PHASE_NAMES,
     BatchNote,
     Block,
@@ -30,7 +31,7 @@ from ketensim.scenario.model import (
     Provenance,
     Scenario,
 )
-from ketensim.scenario.reader import Table
+from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population
 from ketensim.standards.releases import RELEASES, STANDARDS
 
@@ -219,6 +220,8 @@ def _read(root: Table) -> Scenario:
         )
         t.finish()
 
+    answers = _answer_rules(root)
+
     scenario_head = dict(go_live=go_live.at, window_start=window_start, window_end=window_end)
     population = read_population(root, window_start)
     behaviour = read_behaviour(root)
@@ -231,5 +234,22 @@ def _read(root: Table) -> Scenario:
         phases=(phases[0], phases[1], phases[2]), go_live=go_live, deadlines=tuple(deadlines),
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population, behaviour=behaviour, injections=injections, source=source,
-        description=description, naam=naam,
+        description=description, naam=naam, answers=answers,
     )
+
+
+def _answer_rules(root: Table) -> AnswerRules:
+    """The ``[answers]`` section: which functional answers may cross the release boundary."""
+    t = root.sub("answers", required=False)
+    if t is None:
+        return AnswerRules()
+    numbers = t.raw("cross_release")
+    if not isinstance(numbers, list):
+        t.fail("cross_release", f'expected a list of answer numbers like ["301"] (may be empty), got {describe(numbers)}')
+    allowed = t.numbers("cross_release") if numbers else ()
+    for number in allowed:
+        if number not in ("301", "319"):
+            t.fail("cross_release", f"{number!r} is not a functional answer; expected 301 and/or 319")
+    rules_ = AnswerRules(cross_release=tuple(sorted(set(allowed))), provenance=_provenance(t, "answers"))
+    t.finish()
+    return rules_
