@@ -62,16 +62,34 @@ def read_population(root: Table, window_start: datetime) -> Population:
         vot_share=t.number("vot_share", base.vot_share, lo=0, hi=1),
         change_per_month=t.number("change_per_month", base.change_per_month, lo=0, hi=5),
         end_per_month=t.number("end_per_month", base.end_per_month, lo=0, hi=5),
-        declaration_day=t.integer("declaration_day", base.declaration_day, lo=1),
+        declaration_day=t.integer("declaration_day", base.declaration_day, lo=0),
+        declaration_days=_weights(t, "declaration_days", base.declaration_days),
     )
+    if population.declaration_day and t.has("declaration_days"):
+        t.fail("declaration_days", "given together with declaration_day; expected one of the two (a fixed day, "
+               "or weights per working day)")
     if t.has("gemeenten_per_aanbieder") and population.gemeenten_per_aanbieder > population.gemeenten:
         # the default (3) is quietly capped for a tiny world; a value written in the file is not ignored
         t.fail("gemeenten_per_aanbieder", f"{population.gemeenten_per_aanbieder} is more than the "
                f"{population.gemeenten} gemeenten simulated; expected at most population.gemeenten")
     if population.declaration_day > 20:
-        t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20")
+        t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20 "
+               "(or 0: spread by declaration_days)")
     t.finish()
     return population
+
+
+def _weights(t: Table, key: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """Weights of working days 1..n of the month (at most 20, not all zero)."""
+    value = t.raw(key, None)
+    if value is None:
+        return default
+    ok = isinstance(value, list) and 0 < len(value) <= 20 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in value)
+    if not ok or not any(value):
+        t.fail(key, f"expected a list of 1 to 20 weights >= 0 for working days 1, 2, ... (not all 0), "
+               f"got {describe(value)}")
+    return tuple(float(v) for v in value)
 
 
 def _dist(t: Table, key: str, default: Dist) -> Dist:
@@ -102,6 +120,7 @@ def _actor_profile(t: Table | None, base: ActorProfile) -> ActorProfile:
         answer_hours=_dist(t, "answer_hours", base.answer_hours),
         deadline_compliance=t.number("deadline_compliance", base.deadline_compliance, lo=0, hi=1),
         deadline_margin_minutes=t.number("deadline_margin_minutes", base.deadline_margin_minutes, lo=0, hi=1440),
+        overtime_minutes=t.number("overtime_minutes", base.overtime_minutes, lo=0, hi=300),
         start_hours=_dist(t, "start_hours", base.start_hours),
         ready_at_go_live=t.number("ready_at_go_live", base.ready_at_go_live, lo=0, hi=1),
         not_ready_hours=_dist(t, "not_ready_hours", base.not_ready_hours),

@@ -233,7 +233,7 @@ CASES = [
       append='\n[population]\ngemeenten = "12"\n', id="population-wrong-type"),
     E("population.ijw_share", "1.2 is out of range; expected a number between 0 and 1$",
       append="\n[population]\nijw_share = 1.2\n", id="population-share-out-of-range"),
-    E("population.declaration_day", "21 is out of range; expected a working day 1..20$",
+    E("population.declaration_day", r"21 is out of range; expected a working day 1..20 \(or 0: spread by declaration_days\)$",
       append="\n[population]\ndeclaration_day = 21\n", id="population-declaration-day"),
     E("population.inwoners", "unknown key", append="\n[population]\ninwoners = 1\n", id="population-unknown-key"),
     E("behaviour.gemeente.work_end", "08:00:00 is not after work_start 08:30:00; expected a later time$",
