@@ -247,7 +247,7 @@ def _reanchor(s: Scenario, variant: Scenario, before: dict[str, Any]) -> Scenari
         end_delta = changed.get(re.split(r"[\s+-]", inj.end_text.strip(), maxsplit=1)[0], timedelta(0))
         moved = replace(inj, start=inj.start + start_delta, end=inj.end + end_delta)
         if moved.end <= moved.start or moved.start < variant.window_start or moved.end > variant.window_end:
-            raise ValueError(f"injection[{inj.index}] ({inj.kind}, {inj.start_text} .. {inj.end_text}) would fall "
+            raise ValueError(f"injection[{inj.index + 1}] ({inj.kind}, {inj.start_text} .. {inj.end_text}) would fall "
                              "outside the window or end before it starts")
         injections.append(moved)
     return replace(variant, injections=tuple(injections))
