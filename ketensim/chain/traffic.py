@@ -21,6 +21,7 @@ from ketensim.chain.caseload import Case
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import Population as PopulationSpec
 from ketensim.chain.simcal import minute_of_day
+from ketensim.chain.waves import schedule_waves
 from ketensim.population.sampling import pick
 from ketensim.standards.payload_factory import FIRST_323_DAY
 
@@ -69,6 +70,7 @@ class Traffic:
 
     def start(self) -> None:
         self.world.env.process(self._days())
+        schedule_waves(self.world)  # the scenario's [[traffic]] rows, on top of the caseload's own
 
     def _days(self):  # type: ignore[no-untyped-def]
         env, calendar = self.world.env, self.world.calendar

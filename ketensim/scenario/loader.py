@@ -35,7 +35,7 @@ from ketensim.scenario.model import (
 )
 from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.world_model import Behaviour, Population
-from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population
+from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population, read_waves
 from ketensim.standards.releases import RELEASES, STANDARDS
 
 __all__ = ["load_scenario", "load_scenario_text", "resolve_scenario_path"]
@@ -267,11 +267,14 @@ def _read(root: Table) -> Scenario:
     population = c(read_population, root, window[0]) if window else None
     behaviour = c(read_behaviour, root)
     injections: tuple = ()
+    waves: tuple = ()
     if head and window and go_live and len(phases) == len(PHASE_NAMES) and not c.errors:
         scenario_head = dict(go_live=go_live.at, window_start=window[0], window_end=window[1])
         injections = c(read_injections, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
-    elif root.has("injection"):
-        root.raw("injection")  # read once the draaiboek is sound: its anchors need the timeline
+        waves = c(read_waves, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
+    else:  # read once the draaiboek is sound: their anchors need the timeline
+        root.raw("injection", None)
+        root.raw("traffic", None)
     c(root.finish)
     if not (head and window and go_live and len(phases) == 3):
         raise_all(c.errors)
@@ -284,6 +287,7 @@ def _read(root: Table) -> Scenario:
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population or Population(year=window[0].year), behaviour=behaviour or Behaviour(),
         injections=injections, source=source, description=description, naam=naam, answers=answers or AnswerRules(),
+        waves=waves,
     )
     if c.errors:
         # the rows that did read are still checked against the draaiboek rules: report those too

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
-from ketensim.scenario.world_model import Behaviour, Injection, Population
+from ketensim.scenario.world_model import Behaviour, Injection, Population, Wave
 from ketensim.standards.releases import HEEN_OF
 
 __all__ = [
@@ -177,6 +177,8 @@ class Scenario:
     behaviour: Behaviour = field(default_factory=Behaviour)
     injections: tuple[Injection, ...] = ()
     answers: AnswerRules = field(default_factory=AnswerRules)
+    waves: tuple[Wave, ...] = ()
+    """Extra traffic in windows (``[[traffic]]``), on top of the caseload's own."""
     source: str = ""
     description: str = ""
     naam: str = ""

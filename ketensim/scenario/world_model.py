@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "MAX_HOURS"]
+__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "Wave", "MAX_HOURS"]
 
 MAX_HOURS = 8760.0
 """Longest duration a behaviour distribution draws, in hours (a year); scenario values are bounded by it."""
@@ -181,3 +181,29 @@ class Injection:
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Extra traffic in a window (``[[traffic]]``): a migration wave, a re-issue, a last declaration round.
+
+    ``actor`` sends each of ``messages`` for ``count`` cases (or ``share`` of the cases with an active
+    toewijzing when the run starts), spread evenly over its working time in [start, end). ``release``
+    is the rule the wave follows: ``old`` (it must be done before go-live), ``new`` (only after it),
+    or ``any`` (in whichever release is current; a held message goes in the new one).
+    """
+
+    id: str
+    what: str
+    messages: tuple[str, ...]
+    actor: str
+    start: datetime
+    end: datetime
+    start_text: str
+    end_text: str
+    share: float = 0.0
+    count: int = 0
+    release: str = "any"
+    source: str = ""
+    assumed: bool = False
+    why: str = ""
