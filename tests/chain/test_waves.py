@@ -40,7 +40,7 @@ def test_the_2021_scenario_has_its_waves_with_provenance() -> None:
     waves = {w.id: w for w in load_scenario("2021-2.4-3.0").waves}
     assert set(waves) == {"golf-1-toewijzing", "golf-1-stop", "golf-2-varianten", "golf-3-budget-stuks",
                           "periode-13-303"}
-    assert all(w.assumed and "S003" in w.why for w in waves.values())
+    assert all(w.assumed and "Voice-over Migratie naar iWmo 3.0 en iJw 3.0" in w.why for w in waves.values())
     assert waves["golf-1-toewijzing"].release == "old" and waves["golf-3-budget-stuks"].release == "new"
 
 
