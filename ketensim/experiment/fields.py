@@ -106,7 +106,7 @@ summary.csv: one row per statistic
 | n, half_width, target_half_width, precise_enough, n_needed | as in summary.json |
 
 breakdowns.csv: index, seed, breakdown (broken_by_pair, broken_by_actor_type, broken_by_cause, forbidden_answers_by_pair, messages_by_code), key, count.
-Keys of broken_by_pair are pairs ("301/302") or forbidden answers ("315->319").
+Keys of broken_by_pair are pairs ("301/302"); of forbidden_answers_by_pair, request and answer ("315->319").
 
 injections.csv: index, seed, injection (its index in the scenario), kind, took_effect, actors_touched, messages_touched.
 

@@ -132,9 +132,10 @@ CASES = [
       ("end = 2022-05-02T00:00:00", "end = 2022-02-21T00:00:00"), id="window-end-before-start"),
     # --- provenance ----------------------------------------------------------------------------
     E("block[2].source", "missing; every row needs a source, or assumed = true with a why$",
-      (R321, 'source = "S004 §3.2"\n', ""), id="missing-source"),
+      (R321, 'source = "Landelijk draaiboek migratie iWmo 3.0/iJw 3.0 naar 3.1 (2022) §3.2"\n', ""), id="missing-source"),
     E("phases.afsluiting.source", "missing; every row needs a source",
-      ("[phases.afsluiting]", 'source = "S004 §1.1"\n', ""), id="missing-source-phase"),
+      ("[phases.afsluiting]", 'source = "Landelijk draaiboek migratie iWmo 3.0/iJw 3.0 naar 3.1 (2022) §1.1"\n', ""),
+      id="missing-source-phase"),
     E("batch[1].why", "missing; an assumed row must say why it is assumed$",
       (BATCH, 'why = "Only the 2018', 'whom = "Only the 2018'), (BATCH, "whom", "why"),
       (BATCH, 'why = "', 'why = ""\nnote = "'), id="assumed-with-empty-why"),
