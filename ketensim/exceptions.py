@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "KetensimError",
     "ScenarioError",
+    "ScenarioErrors",
     "UnknownMessageType",
     "SchemaViolation",
     "UnsafeXML",
@@ -32,6 +33,32 @@ class ScenarioError(KetensimError, ValueError):
         self.where = where
         self.problem = problem
         super().__init__(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
+
+
+class ScenarioErrors(ScenarioError):
+    """Raised when a scenario file has several problems; ``errors`` holds each, one line per error."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.where, first.problem)
+        self.errors = list(errors)
+        self.args = ("\n".join(str(e) for e in self.errors),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+def raise_all(errors: list[ScenarioError]) -> None:
+    """Raise nothing, the one error, or :class:`ScenarioErrors` for several (in the order found)."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ScenarioErrors(errors)
+
+
+def flatten(err: ScenarioError) -> list[ScenarioError]:
+    """The single errors inside ``err``."""
+    return list(err.errors) if isinstance(err, ScenarioErrors) else [err]
 
 
 class UnknownMessageType(KetensimError, KeyError):

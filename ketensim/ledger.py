@@ -15,11 +15,11 @@ Pair outcomes (``PairRecord.outcome``):
     closed, but the heen or the retour went out after its procedural deadline (before the block).
 ``broken``
     an old-release heen was accepted but its retour could not be delivered in the old release
-    (``cause``: ``retour_blocked``, ``retour_after_go_live``, ``no_retour``) — a gebroken
-    berichtpaar.
+    (``cause``: ``retour_blocked``, ``retour_after_go_live``, ``retour_foutmelding``, ``no_retour``, or
+    ``heen_unread``: the heen still sat unread on a hub when the read-in window before the transition
+    closed, so no retour can follow in the old release) — a gebroken berichtpaar.
 ``unread_at_transition``
-    the heen or its retour still sat unread on a hub when the read-in window before the
-    transition closed, so the pair cannot be completed in the old release.
+    the retour was delivered but still sat unread on a hub when the read-in window closed.
 ``rejected_resent``
     the heen was refused (IB103 at a block, the wrong release, an XSD foutmelding, or a business-rule
     refusal) and the
@@ -35,9 +35,11 @@ Pair outcomes (``PairRecord.outcome``):
     do not resend a refused retour. (In the old release the same pair is ``broken`` with cause
     ``retour_foutmelding``.)
 
-Functional answers (``AnswerRecord``) link a request (315/317) to its 301 or 319: a 301 in the new
-release on an old-release request is allowed; a 319 on an old-release request is not (the
-standard lets 319 answer only requests of its own release), which is counted as a broken pair.
+Functional answers (``AnswerRecord``) link a request (315/317) to its 301 or 319. Whether an answer
+may go in the new release on an old-release request is the scenario's ``[answers]`` rule (by default
+a 301 may and a 319 may not, sourced for 2.4 -> 3.0 from S003 and assumed elsewhere). A forbidden one
+is given outside the berichtenverkeer (``cross_release_forbidden``); it is not a broken pair, since
+the request's own pair closed.
 """
 
 from __future__ import annotations

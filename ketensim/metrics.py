@@ -63,26 +63,28 @@ def summarize(
     )
     broken_by_pair: Counter[str] = Counter()
     broken_by_actor: Counter[str] = Counter()
+    broken_by_cause: Counter[str] = Counter()
     for p in pairs:
         if p.outcome == "broken":
             broken_by_pair[p.pair] += 1
             broken_by_actor[p.sender_type] += 1
-    for a in answers:
-        if a.outcome == "cross_release_forbidden":
-            broken_by_pair[f"{a.request[-3:]}->{a.answer[-3:]}"] += 1
-            broken_by_actor["gemeente"] += 1
+            broken_by_cause[p.cause] += 1
+    forbidden_by_pair = Counter(f"{a.request[-3:]}->{a.answer[-3:]}" for a in answers
+                                if a.outcome == "cross_release_forbidden")
     closed = [p.latency_hours for p in pairs if p.latency_hours >= 0]
     summary: dict[str, object] = {
         "messages": len(messages),
         "heen_messages": sum(1 for m in messages if m.role == "heen"),
         "retour_messages": sum(1 for m in messages if m.role == "retour"),
         "pairs": len(pairs),
-        "broken_pairs": outcomes["broken"] + forbidden,
+        "broken_pairs": outcomes["broken"],
+        "broken_unread_heen": broken_by_cause["heen_unread"],
         "rejected_at_block": heen_results["rejected_block"] + heen_results["rejected_release"],
         "rejected_by_xsd": heen_results["foutmelding"],
         "rejected_by_rules": heen_results["rejected_rules"],
         "resent_after_go_live": resent_after_go_live,
-        "unread_at_transition": outcomes["unread_at_transition"],
+        # heen unread (a broken pair) or retour unread: either way not read in before the transition
+        "unread_at_transition": outcomes["unread_at_transition"] + broken_by_cause["heen_unread"],
         "spoed_cases": 0,
         "forbidden_cross_release_answers": forbidden,
         "allowed_cross_release_answers": answer_outcomes["cross_release_allowed"],
@@ -95,6 +97,8 @@ def summarize(
         summary[f"answers_{outcome}"] = answer_outcomes[outcome]
     summary["broken_by_pair"] = dict(sorted(broken_by_pair.items()))
     summary["broken_by_actor_type"] = dict(sorted(broken_by_actor.items()))
+    summary["broken_by_cause"] = dict(sorted(broken_by_cause.items()))
+    summary["forbidden_answers_by_pair"] = dict(sorted(forbidden_by_pair.items()))
     summary["messages_by_code"] = dict(sorted(Counter(m.code for m in messages).items()))
     return summary
 

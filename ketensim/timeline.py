@@ -6,9 +6,9 @@ than on the simulation clock would suggest if we counted naively. All conversion
 :class:`SimClock`; nothing else in ketensim does time-zone arithmetic.
 
 Working time follows Dutch office practice: weekdays, ``WorkingHours`` (default 08:30-17:00),
-and no work on Dutch general public holidays (from the ``holidays`` package: Nieuwjaar, Pasen,
-Koningsdag, Hemelvaart, Pinksteren, Kerst, and Bevrijdingsdag in lustrum years; not Goede
-Vrijdag).
+and no work on the Dutch general public holidays of the Algemene termijnenwet (Nieuwjaar, Pasen,
+Koningsdag, Bevrijdingsdag 5 May every year, Hemelvaart, Pinksteren, Kerst; not Goede Vrijdag),
+taken from the ``holidays`` package plus 5 May, which the package has only in lustrum years.
 """
 
 from __future__ import annotations
@@ -117,9 +117,15 @@ _WORKING_HOLIDAYS = frozenset({"Good Friday"})
 
 @lru_cache(maxsize=None)
 def dutch_holidays(year: int) -> frozenset[date]:
-    """Dutch general public holidays of ``year`` (Algemene termijnenwet; Good Friday excluded)."""
+    """Dutch general public holidays of ``year`` (Algemene termijnenwet art. 3; Good Friday excluded).
+
+    The Algemene termijnenwet lists "de vijfde mei" every year; the holidays package has
+    Bevrijdingsdag only in lustrum years (when it is a day off for most employers), so it is added.
+    """
     calendar = holidays.country_holidays("NL", years=year, language="en_US")
-    return frozenset(day for day, name in calendar.items() if name not in _WORKING_HOLIDAYS)
+    days = {day for day, name in calendar.items() if name not in _WORKING_HOLIDAYS}
+    days.add(date(year, 5, 5))
+    return frozenset(days)
 
 
 @dataclass(frozen=True)

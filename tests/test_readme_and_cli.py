@@ -78,7 +78,10 @@ def test_bad_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"error: {bad}: scenario.bogus: unknown key; expected one of: description, from_release, id, naam, name, source, "
-        "standards, to_release"
+        "standards, to_release",
+        f"error: {bad}: window: missing; this key is required",
+        f"error: {bad}: phases: missing; this key is required",
+        f"error: {bad}: go_live: missing; this key is required",
     ]
     assert done.stdout == ""
 

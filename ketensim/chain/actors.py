@@ -119,14 +119,21 @@ class SimParty:
         """When to answer ``heen`` with one of ``numbers``: as planned, or earlier to meet the draaiboek.
 
         A compliant party that reads an old-release heen in time makes sure its answer leaves no
-        later than ``deadline_margin_minutes`` before the deadline (or block) of that answer.
+        later than ``deadline_margin_minutes`` before the deadline (or block) of that answer, and
+        within its working hours (stretched by ``overtime_minutes``): if no working time is left
+        before that moment, it cannot hurry and answers as planned.
         """
         dr = self.world.draaiboek
         if heen.release != dr.old or not self.compliant:
             return planned
         due = min([dr.transition] + [min(dr.deadline(n, self.kind), dr.block(n)) for n in numbers])
         due -= self.profile.deadline_margin_minutes
-        return min(planned, due) if now < due else planned
+        if now >= due or planned <= due:
+            return planned
+        overtime = self.profile.overtime_minutes
+        latest = self.world.calendar.last_working(due, max(180.0, self.work_start - overtime),
+                                                  min(1440.0, self.work_end + overtime))
+        return latest if latest is not None and latest >= now else planned
 
     def _send_retour(self, heen: Message) -> None:
         world = self.world

@@ -376,7 +376,7 @@ def check_injections(scenario: Scenario) -> None:
     """
     for spec in scenario.injections:
         cls = INJECTION_TYPES[spec.kind]
-        where = f"injection[{spec.index}]"
+        where = f"injection[{spec.index + 1}]"  # numbered from 1, as the file's rows are read
 
         def fail(key: str, problem: str) -> None:
             raise ScenarioError(scenario.path, f"{where}.{key}", problem)

@@ -64,7 +64,9 @@ def _outcome(world: World, p: Pair) -> tuple[str, str]:
     if heen.hub_result != "accepted":
         return "held_at_end", ""
     if p.unread:
-        return "unread_at_transition", "heen_unread" if heen.read < 0 else "retour_unread"
+        if heen.read < 0 and heen.release == world.draaiboek.old:
+            return "broken", "heen_unread"  # never read in: its retour cannot go in the old release any more
+        return "unread_at_transition", "retour_unread"
     if retour is not None and retour.hub_result == "accepted":
         return ("closed_after_deadline" if p.late else "closed_in_time"), ""
     if heen.release == world.draaiboek.old:

@@ -97,6 +97,18 @@ class SimCalendar:
             i = self._next(i)
             t = self.starts[i]
 
+    def last_working(self, t: float, start: float, end: float) -> float | None:
+        """The latest moment at or before ``t`` inside working hours [start, end] of a working day.
+
+        None if there is none since the calendar's first day.
+        """
+        i = self.index(t)
+        while i >= 0:
+            if self.working[i] and self.at(i, start) <= t:
+                return min(t, self.at(i, end))
+            i -= 1
+        return None
+
     def add_working(self, t: float, minutes: float, start: float, end: float) -> float:
         """The simulation time after ``minutes`` of working time from ``t``."""
         t = self.next_working(t, start, end)

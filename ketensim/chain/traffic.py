@@ -4,12 +4,14 @@ Volumes follow from the caseload size and its monthly turnover (``[population]``
 toewijzingen (half of them requested first with a VOT 315, answered by a 301 or a 319), changes
 (in 3.x half of them requested with a VOW 317), ends of care (307, often followed by a 301 that
 brings the einddatum forward), starts of care (305) after a toewijzing, and a monthly declaration
-(323 in 3.x, 303 in 2.x) per aanbieder, gemeente and law on the ``declaration_day``-th working day.
+(323 in 3.x, 303 in 2.x) per aanbieder, gemeente and law on a working day early in the month: the
+``declaration_day``-th, or one each aanbieder draws per month from ``declaration_days``.
 Events fall on working days, spread over the sender's working hours.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from datetime import timedelta
@@ -19,6 +21,8 @@ from ketensim.chain.caseload import Case
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import Population as PopulationSpec
 from ketensim.chain.simcal import minute_of_day
+from ketensim.chain.waves import schedule_waves
+from ketensim.population.sampling import pick
 from ketensim.standards.payload_factory import FIRST_323_DAY
 
 if TYPE_CHECKING:
@@ -54,6 +58,9 @@ class Traffic:
         self.spec = spec
         # (agb, gemeentecode, standard) -> the started cases an aanbieder declares to a gemeente
         self.declaring: dict[tuple[str, str, str], list[Case]] = {}
+        self._declaration_days: dict[tuple[str, str], int] = {}
+        self._day_numbers = list(range(1, len(spec.declaration_days) + 1))
+        self._cum = list(itertools.accumulate(spec.declaration_days))
         for case in world.caseload.cases:
             if case.started and case.active:
                 self._declares(case)
@@ -63,6 +70,7 @@ class Traffic:
 
     def start(self) -> None:
         self.world.env.process(self._days())
+        schedule_waves(self.world)  # the scenario's [[traffic]] rows, on top of the caseload's own
 
     def _days(self):  # type: ignore[no-untyped-def]
         env, calendar = self.world.env, self.world.calendar
@@ -94,9 +102,23 @@ class Traffic:
             world.at(self._at_work(rng, i, behaviour.gemeente), self._change, f"{i}c{j}")
         for j in range(poisson(rng, per_day * spec.end_per_month)):
             world.at(self._at_work(rng, i, behaviour.aanbieder), self._end, f"{i}e{j}")
-        if self._working_day_of_month(i) == spec.declaration_day:
+        nth = self._working_day_of_month(i)
+        if nth and nth <= (spec.declaration_day or len(spec.declaration_days)):
+            month = calendar.dates[i].strftime("%Y-%m")
             for key in sorted(self.declaring):
-                world.at(self._at_work(rng, i, behaviour.aanbieder), self._declare, key, f"{i}d{'.'.join(key)}")
+                if self._declaration_day(key[0], month) == nth:
+                    world.at(self._at_work(rng, i, behaviour.aanbieder), self._declare, key, f"{i}d{'.'.join(key)}")
+
+    def _declaration_day(self, agb: str, month: str) -> int:
+        """The working day of ``month`` on which aanbieder ``agb`` declares (drawn once, from its own key)."""
+        spec = self.spec
+        if spec.declaration_day:
+            return spec.declaration_day
+        day = self._declaration_days.get((agb, month))
+        if day is None:
+            rng = self.world.rng(f"declaration-day:{agb}:{month}")
+            day = self._declaration_days[(agb, month)] = pick(rng, self._day_numbers, self._cum)
+        return day
 
     def _working_day_of_month(self, i: int) -> int:
         calendar = self.world.calendar

@@ -201,8 +201,8 @@ class World:
             return  # answered already (by a KTO vendor's gemeente, see link_answer)
         state.number = number
         release = self.draaiboek.release_at(self.env.now)
-        if number == "319" and request.release != release:
-            state.forbidden = True
+        if request.release != release and not self.scenario.answers.allows(number):
+            state.forbidden = True  # given outside the berichtenverkeer (the scenario's [answers] rule)
             return
         msg = gemeente.send_heen(number, aanbieder, request.case, intent, key, answer_to=request)
         if msg is None:
@@ -221,12 +221,13 @@ class World:
             return False
         state.number, state.answer = answer.number, answer
         self._answer_of[answer.seq] = state
-        if answer.number == "319" and request.release != answer.release:
-            state.forbidden = True  # the standard lets a 319 answer only a request of its own release
+        if request.release != answer.release and not self.scenario.answers.allows(answer.number):
+            state.forbidden = True  # the scenario's [answers] rule keeps it from crossing the release boundary
         return True
 
     def answer_allowed(self, msg: Message, release: str) -> bool:
-        return not (msg.number == "319" and msg.answer_to is not None and msg.answer_to.release != release)
+        return (msg.answer_to is None or msg.answer_to.release == release
+                or self.scenario.answers.allows(msg.number))
 
     def answer_resent(self, old: Message, new: Message) -> None:
         state = self._answer_of.pop(old.seq, None)

@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except ScenarioError as err:
-        click.echo(f"error: {err}", err=True)
+        for line in str(err).splitlines():  # a file with several problems: one line each
+            click.echo(f"error: {line}", err=True)
         sys.exit(2)
     except KetensimError as err:
         click.echo(f"error: {err}", err=True)

@@ -29,10 +29,11 @@ COUNTING_LABELS = {
 
 _KEY_ROWS: tuple[tuple[str, str], ...] = (
     ("broken_pairs", "broken pairs (gebroken berichtparen)"),
-    ("forbidden_cross_release_answers", "  of which forbidden cross-release answers"),
+    ("broken_unread_heen", "  of which heen unread when the read-in window closed"),
     ("outcome_closed_in_time", "closed in time"),
     ("outcome_closed_after_deadline", "closed after the procedural deadline"),
-    ("unread_at_transition", "unread at the transition"),
+    ("outcome_unread_at_transition", "retour unread at the transition"),
+    ("forbidden_cross_release_answers", "answers forced outside the berichtenverkeer"),
     ("rejected_at_block", "heen rejected at a block / wrong release"),
     ("rejected_by_xsd", "heen rejected by the XSD check"),
     ("rejected_by_rules", "heen rejected by the business rules"),

@@ -90,10 +90,11 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
     rows = [
         ["pairs", s["pairs"]],
         ["broken pairs (gebroken berichtparen)", s["broken_pairs"]],
-        ["  of which forbidden cross-release answers", s["forbidden_cross_release_answers"]],
+        ["  of which heen unread when the read-in window closed", s["broken_unread_heen"]],
         ["closed in time", s["outcome_closed_in_time"]],
         ["closed after the procedural deadline", s["outcome_closed_after_deadline"]],
-        ["unread at the transition", s["unread_at_transition"]],
+        ["retour unread at the transition", s["outcome_unread_at_transition"]],
+        ["answers forced outside the berichtenverkeer", s["forbidden_cross_release_answers"]],
         ["heen rejected at a block / wrong release", s["rejected_at_block"]],
         ["heen rejected by the XSD check" if xml == "on" else COUNTING_LABELS["rejected_by_xsd"], s["rejected_by_xsd"]],
         ["heen rejected by the business rules" if xml == "on" else COUNTING_LABELS["rejected_by_rules"],
@@ -115,6 +116,10 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
         click.echo("broken per message pair: " + ", ".join(f"{k}: {v}" for k, v in s["broken_by_pair"].items()))
         click.echo("broken per actor type (heen sender): "
                    + ", ".join(f"{k}: {v}" for k, v in s["broken_by_actor_type"].items()))
+        click.echo("broken per cause: " + ", ".join(f"{k}: {v}" for k, v in s["broken_by_cause"].items()))
+    if s["forbidden_answers_by_pair"]:
+        click.echo("answers forced outside the berichtenverkeer per request->answer: "
+                   + ", ".join(f"{k}: {v}" for k, v in s["forbidden_answers_by_pair"].items()))
     for injection in result.injections:
         flag = "" if injection["took_effect"] else "  <-- touched nothing"
         click.echo(f"injection {injection['index']} {injection['kind']}: {injection['actors_touched']} actors, "

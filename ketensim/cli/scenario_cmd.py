@@ -8,6 +8,7 @@ import click
 
 from ketensim._resources import bundled_scenarios
 from ketensim.exceptions import ScenarioError
+from ketensim.scenario.lint import scenario_warnings
 from ketensim.outdir import OutputError
 from ketensim.scenario import load_scenario
 from ketensim.scenario.rows import timeline_rows
@@ -51,7 +52,10 @@ def list_() -> None:
 def check(files: tuple[str, ...]) -> None:
     """Validate scenario files; exit 0 if all are valid, 2 otherwise.
 
-    Every problem is one line naming the file, the key or row, and what was expected.
+    Every problem in a file is reported, one line each (FAIL), naming the file, the key or row
+    (rows numbered from 1, as in the file) and what was expected. Warnings (WARN, exit 0): a
+    deadline, block or go-live on a weekend or Dutch public holiday, and a retour deadline that
+    leaves a party working office hours no time after the heen block.
 
     \b
     Example:
@@ -62,10 +66,13 @@ def check(files: tuple[str, ...]) -> None:
         try:
             s = load_scenario(name)
         except ScenarioError as err:
-            click.echo(f"FAIL {err}")
+            for line in str(err).splitlines():
+                click.echo(f"FAIL {line}")
             failed += 1
             continue
         click.echo(f"OK   {name}: {s.name} ({s.from_release} → {s.to_release}, go-live {format_local(s.go_live.at)})")
+        for warning in scenario_warnings(s):
+            click.echo(f"WARN {warning}")
     if failed:
         raise click.exceptions.Exit(2)
 
@@ -91,6 +98,11 @@ def show(file: str) -> None:
         for r in timeline_rows(s)
     ]
     click.echo(table(["phase", "what", "when", "actor", "messages", "kind", "origin"], rows, wrap={1: 58}))
+    rule = s.answers
+    allowed = " and ".join(rule.cross_release) or "none"
+    click.echo("")
+    click.echo(f"functional answers that may cross the release boundary: {allowed} "
+               f"({'assumed: ' + rule.provenance.why if rule.provenance.assumed else 'source: ' + rule.provenance.source})")
     assumed = [r for r in timeline_rows(s) if r.provenance.assumed]
     if assumed:
         click.echo("")

@@ -22,21 +22,25 @@ METRICS: dict[str, str] = {
     "heen_messages": "heenberichten",
     "retour_messages": "retourberichten",
     "pairs": "message pairs (one per heen)",
-    "broken_pairs": "gebroken berichtparen: broken pairs plus forbidden cross-release answers",
+    "broken_pairs": "gebroken berichtparen: old-release heen whose retour could not be delivered in the old release "
+                    "(including heen unread when the read-in window closed)",
+    "broken_unread_heen": "broken pairs whose heen was still unread when the read-in window closed (cause heen_unread)",
     "rejected_at_block": "heen refused by a hub at a block or for the wrong release (IB103)",
     "rejected_by_xsd": "heen refused by the hub's XSD check (foutmelding)",
     "rejected_by_rules": "heen refused by the hub's business-rule check (TR/CD/CS; 0 in counting mode unless injected)",
     "resent_after_go_live": "refused heen sent again in the new release after go-live",
-    "unread_at_transition": "pairs whose heen or retour was still unread on a hub when the read-in window closed",
+    "unread_at_transition": "pairs whose heen or retour was still unread on a hub when the read-in window closed "
+                            "(an unread heen is also a broken pair)",
     "spoed_cases": "spoed cases handled outside the traffic during the stop",
-    "forbidden_cross_release_answers": "functional answers the standard forbids across releases (counted as broken)",
+    "forbidden_cross_release_answers": "functional answers forced outside the berichtenverkeer: the scenario's "
+                                       "[answers] rule forbids them across releases (not in broken_pairs)",
     "allowed_cross_release_answers": "functional answers across releases the standard allows",
     "mean_pair_latency_hours": "mean hours from heen submitted to retour accepted, over closed pairs",
     "xml_bytes": "serialized XML bytes (0 in counting mode, --xml off)",
     "outcome_closed_in_time": "pairs closed within the procedural deadlines",
     "outcome_closed_after_deadline": "pairs closed after a procedural deadline but before the block",
     "outcome_broken": "old-release pairs whose retour could not be delivered in the old release",
-    "outcome_unread_at_transition": "pairs unread at the transition (same as unread_at_transition)",
+    "outcome_unread_at_transition": "pairs whose retour was unread at the transition (an unread heen is broken)",
     "outcome_rejected_resent": "heen refused and sent again",
     "outcome_rejected_not_resent": "heen refused and not sent again within the window",
     "outcome_held_at_end": "heen still held by its sender when the window ended",
@@ -82,7 +86,7 @@ summary.json
 | targets | precision targets: relative (0.10), absolute (1.0 unit), proportion (0.05) |
 | metrics.*metric* | n, mean, ci_low, ci_high (95% Student-t), sd, min, max, half_width, target_half_width, precise_enough, n_needed |
 | proportions.*metric*_gt_0 | P(metric > 0) over replications: n, k, p, ci_low, ci_high (95% Wilson), half_width, target_half_width, precise_enough, n_needed |
-| breakdowns.broken_by_pair / broken_by_actor_type / messages_by_code .*key* | mean count per key over replications, same fields as metrics |
+| breakdowns.broken_by_pair / broken_by_actor_type / broken_by_cause / forbidden_answers_by_pair / messages_by_code .*key* | mean count per key over replications, same fields as metrics |
 | injections[] | per injection: index, kind, start, end, actor, hub, share, messages, note; took_effect (proportion of replications, Wilson); actors_touched_mean/_max, messages_touched_mean/_max (and other numeric report fields, e.g. spoed_cases_mean) |
 | resolved_scenario | the scenario that ran, every default filled in |
 
@@ -101,8 +105,8 @@ summary.csv: one row per statistic
 | min, max | over replications (empty for proportions) |
 | n, half_width, target_half_width, precise_enough, n_needed | as in summary.json |
 
-breakdowns.csv: index, seed, breakdown (broken_by_pair, broken_by_actor_type, messages_by_code), key, count.
-Keys of broken_by_pair are pairs ("301/302") or forbidden answers ("315->319").
+breakdowns.csv: index, seed, breakdown (broken_by_pair, broken_by_actor_type, broken_by_cause, forbidden_answers_by_pair, messages_by_code), key, count.
+Keys of broken_by_pair are pairs ("301/302"); of forbidden_answers_by_pair, request and answer ("315->319").
 
 injections.csv: index, seed, injection (its index in the scenario), kind, took_effect, actors_touched, messages_touched.
 

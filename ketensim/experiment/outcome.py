@@ -17,7 +17,8 @@ from ketensim.scenario.model import Scenario
 
 __all__ = ["ReplicationOutcome", "condense", "run_one", "hour_grid", "BREAKDOWNS", "SERIES"]
 
-BREAKDOWNS: tuple[str, ...] = ("broken_by_pair", "broken_by_actor_type", "messages_by_code")
+BREAKDOWNS: tuple[str, ...] = ("broken_by_pair", "broken_by_actor_type", "broken_by_cause", "forbidden_answers_by_pair",
+                               "messages_by_code")
 """The dict-valued summary fields kept per replication."""
 SERIES: tuple[str, ...] = ("messages", "backlog", "broken")
 """Hourly series: messages offered to a hub, the peak backlog in the hour, pairs that broke."""
@@ -88,19 +89,8 @@ class _Hours:
 
 
 def _broken_at(p: _Pair) -> str:
-    """When a pair broke: when its retour went out (and was refused), else when its heen went out.
-
-    A forbidden cross-release answer breaks when it is sent, or, if it never was, when the old
-    release stopped accepting the answer's message number (its block).
-    """
+    """When a pair broke: when its retour went out (and was refused), else when its heen went out."""
     return p.retour_submitted or p.heen_submitted
-
-
-def _closed_for(s: Scenario, number: str) -> str:
-    """When the old release stopped accepting ``number``: its block, else the start of the transition."""
-    block = s.block_of(number)
-    moment = block.at if block is not None else s.transition_start
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def condense(
@@ -128,17 +118,9 @@ def condense(
         h = hour_of(stamp)
         if h is not None and int(n) > peak[h]:
             peak[h] = int(n)
-    by_id = {p.pair_id: p for p in pairs}
     for p in pairs:
         if p.outcome == "broken":
             h = hour_of(_broken_at(p))
-            if h is not None:
-                broken[h] += 1
-    for a in answers:
-        if a.outcome == "cross_release_forbidden":
-            h = hour_of(by_id[a.answer_pair_id].heen_submitted if a.answer_pair_id in by_id else "")
-            if h is None:
-                h = hour_of(_closed_for(scenario, a.answer[-3:]))
             if h is not None:
                 broken[h] += 1
     metrics = {k: v for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}

@@ -48,11 +48,11 @@ _UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0}
 _OFFSET = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*([mhd]?)$")
 _BOUNDS: dict[str, tuple[float, float]] = {
     "deadline_compliance": (0, 1), "ready_at_go_live": (0, 1), "portal_share": (0, 1), "ijw_share": (0, 1),
-    "vot_share": (0, 1), "deadline_margin_minutes": (0, 1440), "poll_minutes": (1, 10080),
+    "vot_share": (0, 1), "deadline_margin_minutes": (0, 1440), "overtime_minutes": (0, 300), "poll_minutes": (1, 10080),
     "transit_minutes": (0, 1440), "batch_minutes": (0, 1440), "capacity_per_hour": (1, math.inf),
     "gemeenten": (1, math.inf), "aanbieders": (1, math.inf), "clients": (1, math.inf),
     "gemeenten_per_aanbieder": (1, math.inf), "new_per_month": (0, 5), "change_per_month": (0, 5),
-    "end_per_month": (0, 5), "declaration_day": (1, 20),
+    "end_per_month": (0, 5), "declaration_day": (0, 20),
 }
 """Allowed ranges, as the scenario loader enforces them (every other number must be >= 0)."""
 
@@ -247,7 +247,7 @@ def _reanchor(s: Scenario, variant: Scenario, before: dict[str, Any]) -> Scenari
         end_delta = changed.get(re.split(r"[\s+-]", inj.end_text.strip(), maxsplit=1)[0], timedelta(0))
         moved = replace(inj, start=inj.start + start_delta, end=inj.end + end_delta)
         if moved.end <= moved.start or moved.start < variant.window_start or moved.end > variant.window_end:
-            raise ValueError(f"injection[{inj.index}] ({inj.kind}, {inj.start_text} .. {inj.end_text}) would fall "
+            raise ValueError(f"injection[{inj.index + 1}] ({inj.kind}, {inj.start_text} .. {inj.end_text}) would fall "
                              "outside the window or end before it starts")
         injections.append(moved)
     return replace(variant, injections=tuple(injections))

@@ -118,6 +118,8 @@ def _class(session: Session, party: VendorParty, p: PairRecord, retour_attempts:
     if outcome == "rejected_not_resent":
         return outcome if session.finished else "in_progress"
     if outcome == "broken":
+        if p.cause == "heen_unread":  # broken because nobody read the heen in: the reader's failing, shown as such
+            return "unread_at_transition"
         if p.cause == "no_retour" and not session.finished and session.now < session.world.draaiboek.transition:
             return "in_progress"
         return "broken" if p.cause != "no_retour" or p.receiver != party.ident else "retour_missing"

@@ -33,7 +33,9 @@ from ketensim.report.texts import (
     signed,
     vary_label,
 )
+from ketensim.scenario.model import Scenario
 from ketensim.scenario.rows import timeline_rows
+from ketensim.scenario.world_model import Behaviour, Population
 
 __all__ = ["render_report", "write_report", "build_context", "SECTIONS"]
 
@@ -84,7 +86,7 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
                 "text": (f"{runs} {verb} {nl(broken['mean'])} {pairs}. Minder dan twee replicaties geven geen "
                          "verwachting en geen betrouwbaarheidsinterval; draai het scenario met -n 200 voor een "
                          "uitspraak met interval."),
-                "note": ""}
+                "note": "", "assumed": assumptions(block.scenario)}
     ci = interval(floor_at_zero("broken_pairs", broken["ci_low"]), broken["ci_high"])
     text = (f"Verwacht aantal gebroken berichtparen voor {_who(block.label)}: {nl(broken['mean'])} "
             f"(95%-betrouwbaarheidsinterval {ci}), "
@@ -94,7 +96,30 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
                  f"(95%-interval {interval(share['ci_low'], share['ci_high'], percent=True)}).")
     notes = [n for n in (_precision(broken), _precision(share, percent=True) if share else "") if n]
     return {"label": block.label, "name": name, "value": nl(broken["mean"]), "text": text, "good": good,
-            "note": " ".join(notes)}
+            "note": " ".join(notes), "assumed": assumptions(block.scenario)}
+
+
+def assumptions(scenario: Scenario) -> str:
+    """The assumed parameters a scenario's figures rest on, in Dutch (empty if none)."""
+    parts = []
+    rows = timeline_rows(scenario)
+    assumed_rows = sum(1 for r in rows if r.provenance.assumed)
+    if assumed_rows:
+        parts.append(f"{assumed_rows} van de {len(rows)} draaiboekregels")
+    if scenario.answers.provenance.assumed:
+        parts.append("welke antwoorden over de releasegrens mogen")
+    p = scenario.population
+    if not p.declaration_day and p.declaration_days == Population().declaration_days:
+        parts.append("de declaratiedag (gelijk verdeeld over werkdag 1 tot en met 5)")
+    base = Behaviour()
+    if (scenario.behaviour.gemeente.overtime_minutes, scenario.behaviour.aanbieder.overtime_minutes) == (
+            base.gemeente.overtime_minutes, base.aanbieder.overtime_minutes):
+        parts.append("geen overwerk om een deadline te halen")
+    waves = [w.id for w in scenario.waves if w.assumed]
+    if waves:
+        parts.append(f"het volume van het extra verkeer ({', '.join(waves)})")
+    parts.append("de gedragsprofielen (verwerkingstijden, naleving van deadlines, portaalgebruik)")
+    return "; ".join(parts)
 
 
 def _metric_rows(blocks: list[ScenarioBlock], names: list[str]) -> list[dict[str, Any]]:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ketensim._resources import scenario_path
-from ketensim.exceptions import ScenarioError
+from ketensim.exceptions import ScenarioError, flatten, raise_all
 from ketensim.scenario import rules
 from ketensim.scenario.model import (
     ACTORS,
     HUBS,
+    AnswerRules,
     PHASE_NAMES,
     BatchNote,
     Block,
@@ -30,13 +33,15 @@ from ketensim.scenario.model import (
     Provenance,
     Scenario,
 )
-from ketensim.scenario.reader import Table
-from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population
+from ketensim.scenario.reader import Table, describe
+from ketensim.scenario.world_model import Behaviour, Population
+from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population, read_waves
 from ketensim.standards.releases import RELEASES, STANDARDS
 
 __all__ = ["load_scenario", "load_scenario_text", "resolve_scenario_path"]
 
 _MAX_BYTES = 2_000_000
+T = TypeVar("T")
 
 
 def resolve_scenario_path(name: str | Path) -> Path:
@@ -80,7 +85,12 @@ def _read_text(path: Path) -> str:
 
 
 def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
-    """Load and validate a scenario from TOML text; ``path`` names it in errors."""
+    """Load and validate a scenario from TOML text; ``path`` names it in errors.
+
+    Every problem is reported: one :class:`ScenarioError`, or :class:`ScenarioErrors` with one line
+    per problem. A leading UTF-8 byte order mark (as some Windows editors write) is ignored.
+    """
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -89,11 +99,16 @@ def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
         raise ScenarioError(path, "", "not valid TOML for a scenario: arrays or tables nested too deeply "
                             "(a scenario is at most a few levels deep)") from None
     scenario = _read(Table(data, "", path))
-    rules.check(scenario)
     # what each injection kind accepts lives with the kinds themselves
     from ketensim.chain.injections import check_injections
 
-    check_injections(scenario)
+    found: list[ScenarioError] = []
+    for check in (rules.check, check_injections):
+        try:
+            check(scenario)
+        except ScenarioError as err:
+            found.extend(flatten(err))
+    raise_all(found)
     return scenario
 
 
@@ -129,9 +144,45 @@ def _hubs(t: Table, key: str) -> tuple[str, ...]:
     return value
 
 
-def _read(root: Table) -> Scenario:
-    head = root.sub("scenario")
-    assert head is not None
+class _Collect:
+    """Read a scenario part by part, keeping every error instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[ScenarioError] = []
+
+    def __call__(self, read: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return read(*args)
+        except ScenarioError as err:
+            self.errors.extend(flatten(err))
+            return None
+
+    def rows(self, root: Table, key: str, read: Callable[[Table], T]) -> list[T]:
+        """Every row of ``[[key]]`` that reads without error (the others' errors are kept)."""
+        out = []
+        for t in self(root.rows, key) or []:
+            row = self.table(t, read)
+            if row is not None:
+                out.append(row)
+        return out
+
+    def table(self, t: Table, read: Callable[[Table], T]) -> T | None:
+        """Read ``t``, then report its unknown keys; a table whose only fault is an unknown key still counts.
+
+        If reading stopped at an error, the keys after it were not read: they are not reported as unknown.
+        """
+        value = self(read, t)
+        if value is not None:
+            self(t.finish)
+        return value
+
+    def section(self, root: Table, key: str, read: Callable[[Table], T]) -> T | None:
+        """Read the required table ``[key]`` with ``read``."""
+        t = self(root.sub, key)
+        return None if t is None else self.table(t, read)
+
+
+def _head(head: Table) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
     ident = head.str("id")
     name = head.str("name")
     standards = head.strings("standards", ("iwmo", "ijw"))
@@ -145,91 +196,118 @@ def _read(root: Table) -> Scenario:
     to_release = head.str("to_release", choices=releases)
     if releases.index(to_release) <= releases.index(from_release):
         head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
-    source = head.str("source", "")
-    description = head.str("description", "").strip()
-    naam = head.str("naam", "")
-    head.finish()
+    return (ident, name, standards, from_release, to_release, head.str("source", ""),
+            head.str("description", "").strip(), head.str("naam", ""))
 
-    window = root.sub("window")
-    assert window is not None
+
+def _window(window: Table) -> tuple[Any, Any]:
     window_start, window_end = window.instant("start"), window.instant("end")
     if window_end <= window_start:
         window.fail("end", f"{window_end:%Y-%m-%d %H:%M} is not after start; expected end > start")
-    window.finish()
+    return window_start, window_end
 
-    phases_table = root.sub("phases")
-    assert phases_table is not None
-    phases = []
-    for phase_name in PHASE_NAMES:
-        t = phases_table.sub(phase_name)
-        assert t is not None
-        start, end = t.instant("start"), t.instant("end")
-        phases.append(Phase(phase_name, start, end, _provenance(t, phase_name)))
-        t.finish()
-    phases_table.finish()
 
-    g = root.sub("go_live")
-    assert g is not None
+def _phase(t: Table) -> Phase:
+    name = t.where.rsplit(".", 1)[-1]
+    return Phase(name, t.instant("start"), t.instant("end"), _provenance(t, name))
+
+
+def _go_live(g: Table) -> GoLive:
     _weekday(g, "weekday", "at")
-    go_live = GoLive(at=g.instant("at"), by=_hubs(g, "by"), provenance=_provenance(g, "go-live"))
-    g.finish()
+    return GoLive(at=g.instant("at"), by=_hubs(g, "by"), provenance=_provenance(g, "go-live"))
 
-    deadlines = []
-    for t in root.rows("deadline"):
-        _weekday(t, "weekday", "at")
-        deadlines.append(
-            Deadline(at=t.instant("at"), actor=t.str("actor", choices=ACTORS + ("all",)),
-                     messages=t.numbers("messages"), provenance=_provenance(t))
-        )
-        t.finish()
 
-    blocks = []
-    for t in root.rows("block"):
-        _weekday(t, "weekday", "at")
-        blocks.append(
-            Block(at=t.instant("at"), by=_hubs(t, "by"), messages=t.numbers("messages"),
-                  phase_out=t.bool("phase_out", False), provenance=_provenance(t))
-        )
-        t.finish()
+def _deadline(t: Table) -> Deadline:
+    _weekday(t, "weekday", "at")
+    return Deadline(at=t.instant("at"), actor=t.str("actor", choices=ACTORS + ("all",)),
+                    messages=t.numbers("messages"), provenance=_provenance(t))
 
-    portals = []
-    for t in root.rows("portal"):
-        _weekday(t, "weekday", "start")
-        portals.append(
-            PortalWindow(start=t.instant("start"), end=t.instant("end"), hub=t.str("hub", choices=HUBS),
-                         actor=t.str("actor", choices=ACTORS), provenance=_provenance(t))
-        )
-        t.finish()
 
-    batches = []
-    for t in root.rows("batch"):
-        batches.append(
-            BatchNote(hub=t.str("hub", choices=HUBS), day=t.day("date"), visible_from=t.clock("visible_from"),
-                      provenance=_provenance(t))
-        )
-        t.finish()
+def _block(t: Table) -> Block:
+    _weekday(t, "weekday", "at")
+    return Block(at=t.instant("at"), by=_hubs(t, "by"), messages=t.numbers("messages"),
+                 phase_out=t.bool("phase_out", False), provenance=_provenance(t))
 
-    milestones = []
-    for t in root.rows("milestone"):
-        _weekday(t, "weekday", "start")
-        milestones.append(
-            Milestone(start=t.instant("start"), end=t.instant("end", None), by=_hubs(t, "by"),
-                      kind=t.str("kind", choices=("procedural", "technical")),
-                      messages=t.numbers("messages", ()), provenance=_provenance(t))
-        )
-        t.finish()
 
-    scenario_head = dict(go_live=go_live.at, window_start=window_start, window_end=window_end)
-    population = read_population(root, window_start)
-    behaviour = read_behaviour(root)
-    injections = read_injections(root, scenario_head, phases, blocks, (from_release, to_release))
-    root.finish()
+def _portal(t: Table) -> PortalWindow:
+    _weekday(t, "weekday", "start")
+    return PortalWindow(start=t.instant("start"), end=t.instant("end"), hub=t.str("hub", choices=HUBS),
+                        actor=t.str("actor", choices=ACTORS), provenance=_provenance(t))
 
-    return Scenario(
+
+def _batch(t: Table) -> BatchNote:
+    return BatchNote(hub=t.str("hub", choices=HUBS), day=t.day("date"), visible_from=t.clock("visible_from"),
+                     provenance=_provenance(t))
+
+
+def _milestone(t: Table) -> Milestone:
+    _weekday(t, "weekday", "start")
+    return Milestone(start=t.instant("start"), end=t.instant("end", None), by=_hubs(t, "by"),
+                     kind=t.str("kind", choices=("procedural", "technical")),
+                     messages=t.numbers("messages", ()), provenance=_provenance(t))
+
+
+def _read(root: Table) -> Scenario:
+    """Read every part of the file; raise one error per problem found (in file order)."""
+    c = _Collect()
+    head = c.section(root, "scenario", _head)
+    window = c.section(root, "window", _window)
+    phases: list[Phase] = []
+    phases_table = c(root.sub, "phases")
+    if phases_table is not None:
+        phases = [p for p in (c.section(phases_table, name, _phase) for name in PHASE_NAMES) if p is not None]
+        c(phases_table.finish)
+    go_live = c.section(root, "go_live", _go_live)
+    deadlines = c.rows(root, "deadline", _deadline)
+    blocks = c.rows(root, "block", _block)
+    portals = c.rows(root, "portal", _portal)
+    batches = c.rows(root, "batch", _batch)
+    milestones = c.rows(root, "milestone", _milestone)
+    answers = c(_answer_rules, root)
+    population = c(read_population, root, window[0]) if window else None
+    behaviour = c(read_behaviour, root)
+    injections: tuple = ()
+    waves: tuple = ()
+    if head and window and go_live and len(phases) == len(PHASE_NAMES) and not c.errors:
+        scenario_head = dict(go_live=go_live.at, window_start=window[0], window_end=window[1])
+        injections = c(read_injections, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
+        waves = c(read_waves, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
+    else:  # read once the draaiboek is sound: their anchors need the timeline
+        root.raw("injection", None)
+        root.raw("traffic", None)
+    c(root.finish)
+    if not (head and window and go_live and len(phases) == 3):
+        raise_all(c.errors)
+        raise AssertionError("a part failed to read without an error")  # pragma: no cover
+    ident, name, standards, from_release, to_release, source, description, naam = head
+    scenario = Scenario(
         id=ident, name=name, path=root.path, standards=standards, from_release=from_release,
-        to_release=to_release, window_start=window_start, window_end=window_end,
+        to_release=to_release, window_start=window[0], window_end=window[1],
         phases=(phases[0], phases[1], phases[2]), go_live=go_live, deadlines=tuple(deadlines),
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
-        population=population, behaviour=behaviour, injections=injections, source=source,
-        description=description, naam=naam,
+        population=population or Population(year=window[0].year), behaviour=behaviour or Behaviour(),
+        injections=injections, source=source, description=description, naam=naam, answers=answers or AnswerRules(),
+        waves=waves,
     )
+    if c.errors:
+        # the rows that did read are still checked against the draaiboek rules: report those too
+        c(rules.check, scenario)
+        raise_all(c.errors)
+    return scenario
+
+
+def _answer_rules(root: Table) -> AnswerRules:
+    """The ``[answers]`` section: which functional answers may cross the release boundary."""
+    t = root.sub("answers", required=False)
+    if t is None:
+        return AnswerRules()
+    numbers = t.raw("cross_release")
+    if not isinstance(numbers, list):
+        t.fail("cross_release", f'expected a list of answer numbers like ["301"] (may be empty), got {describe(numbers)}')
+    allowed = t.numbers("cross_release") if numbers else ()
+    for number in allowed:
+        if number not in ("301", "319"):
+            t.fail("cross_release", f"{number!r} is not a functional answer; expected 301 and/or 319")
+    rules_ = AnswerRules(cross_release=tuple(sorted(set(allowed))), provenance=_provenance(t, "answers"))
+    t.finish()
+    return rules_

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
-from ketensim.scenario.world_model import Behaviour, Injection, Population
+from ketensim.scenario.world_model import Behaviour, Injection, Population, Wave
 from ketensim.standards.releases import HEEN_OF
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "PortalWindow",
     "BatchNote",
     "Milestone",
+    "AnswerRules",
     "Scenario",
     "PHASE_NAMES",
     "HUBS",
@@ -129,6 +130,30 @@ class Milestone:
     provenance: Provenance = field(default_factory=Provenance)
 
 
+_ANSWER_RULE_ASSUMED = (
+    "No source states which functional answers may cross this release boundary; ketensim assumes the "
+    "rule S003 gives for 2.4 -> 3.0: a request of the old release may still be answered with a toewijzing "
+    "(301) in the new release, but not with an antwoordbericht (319)."
+)
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """Which functional answers (301, 319) may answer an old-release request (315/317) in the new release.
+
+    An answer not in ``cross_release`` that would have to go in the new release is forbidden: the
+    gemeente communicates it outside the berichtenverkeer (``forbidden_cross_release_answers``);
+    the request's own pair (315/316, 317/318) is not broken by it.
+    """
+
+    cross_release: tuple[str, ...] = ("301",)
+    provenance: Provenance = field(
+        default_factory=lambda: Provenance(id="answers", assumed=True, why=_ANSWER_RULE_ASSUMED))
+
+    def allows(self, number: str) -> bool:
+        return number in self.cross_release
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One migration draaiboek and the simulated world around it, loaded and validated."""
@@ -151,6 +176,9 @@ class Scenario:
     population: Population = field(default_factory=Population)
     behaviour: Behaviour = field(default_factory=Behaviour)
     injections: tuple[Injection, ...] = ()
+    answers: AnswerRules = field(default_factory=AnswerRules)
+    waves: tuple[Wave, ...] = ()
+    """Extra traffic in windows (``[[traffic]]``), on top of the caseload's own."""
     source: str = ""
     description: str = ""
     naam: str = ""

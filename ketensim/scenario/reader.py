@@ -73,11 +73,11 @@ class Table:
         return None if value is None else Table(value, f"{self.where}.{key}" if self.where else key, self.path)
 
     def rows(self, key: str) -> list[Table]:
-        """The tables of an array of tables (``[[deadline]]``), each located as ``key[i]``."""
+        """The tables of an array of tables (``[[deadline]]``), each located as ``key[n]`` (1-based, as a reader counts)."""
         value = self.raw(key, [])
         if not isinstance(value, list):
             self.fail(key, f"expected an array of tables ([[{key}]]), got {describe(value)}")
-        return [Table(item, f"{key}[{i}]", self.path) for i, item in enumerate(value)]
+        return [Table(item, f"{key}[{i}]", self.path) for i, item in enumerate(value, start=1)]
 
     def str(self, key: str, default: Any = MISSING, choices: tuple[str, ...] | None = None) -> Any:
         value = self.raw(key, default)

@@ -1,7 +1,7 @@
 """The draaiboek rules a scenario must satisfy before anything runs.
 
-Each rule raises a :class:`ScenarioError` naming the row (``deadline[2] (3.1.2)``) and what was
-expected. The rules encode how a landelijke migratie works: phases follow each other without gap
+Every violation is reported (one :class:`ScenarioError` per problem) naming the row, numbered from
+1 as in the file (``deadline[2] (3.1.2)``), and what was expected. The rules encode how a landelijke migratie works: phases follow each other without gap
 or overlap, go-live opens the last phase, a procedural deadline is not after the technical block
 of its messages, a retour is not blocked before its heen, every block is before go-live, and
 every instant lies inside the simulated window.
@@ -9,9 +9,10 @@ every instant lies inside the simulated window.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 
-from ketensim.exceptions import ScenarioError
+from ketensim.exceptions import ScenarioError, flatten, raise_all
 from ketensim.scenario.bounds import check_bounds
 from ketensim.scenario.model import Scenario
 from ketensim.standards.releases import RELEASES, RETOUR_OF
@@ -24,22 +25,32 @@ def _fmt(moment: datetime) -> str:
 
 
 def _row(kind: str, index: int, ident: str) -> str:
-    return f"{kind}[{index}] ({ident})" if ident else f"{kind}[{index}]"
+    """A row as the file numbers it: ``deadline[1] (3.1.1)`` is the first ``[[deadline]]`` (1-based)."""
+    return f"{kind}[{index + 1}] ({ident})" if ident else f"{kind}[{index + 1}]"
+
+
+_FOUND: ContextVar[list[ScenarioError]] = ContextVar("_FOUND")
 
 
 def check(s: Scenario) -> None:
-    """Raise :class:`ScenarioError` on the first draaiboek rule ``s`` violates."""
-    _phases(s)
-    _window(s)
-    _messages(s)
-    _deadlines_before_blocks(s)
-    _blocks(s)
-    _portals(s)
-    check_bounds(s)
+    """Raise :class:`ScenarioError` (one) or :class:`ScenarioErrors` (several) for every rule ``s`` violates."""
+    found: list[ScenarioError] = []
+    token = _FOUND.set(found)
+    try:
+        for rule in (_phases, _window, _messages, _deadlines_before_blocks, _blocks, _portals):
+            rule(s)
+    finally:
+        _FOUND.reset(token)
+    try:
+        check_bounds(s)
+    except ScenarioError as err:
+        found.extend(flatten(err))
+    raise_all(found)
 
 
 def _fail(s: Scenario, where: str, problem: str) -> None:
-    raise ScenarioError(s.path, where, problem)
+    """Note a violation and go on: every rule is checked, each row on its own."""
+    _FOUND.get().append(ScenarioError(s.path, where, problem))
 
 
 def _phases(s: Scenario) -> None:
@@ -82,7 +93,7 @@ def _window(s: Scenario) -> None:
                   "expected an instant inside [window]")
     for i, b in enumerate(s.batches):
         if not s.window_start.date() <= b.day <= s.window_end.date():
-            _fail(s, f"batch[{i}].date", f"{b.day} is outside the window; expected a day inside [window]")
+            _fail(s, f"batch[{i + 1}].date", f"{b.day} is outside the window; expected a day inside [window]")
     for i, m in enumerate(s.milestones):
         if m.end is not None and m.end < m.start:
             _fail(s, f"{_row('milestone', i, m.provenance.id)}.end", f"{_fmt(m.end)} is before start; expected end >= start")

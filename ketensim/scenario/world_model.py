@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "MAX_HOURS"]
+__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "Wave", "MAX_HOURS"]
 
 MAX_HOURS = 8760.0
 """Longest duration a behaviour distribution draws, in hours (a year); scenario values are bounded by it."""
@@ -64,6 +64,10 @@ class ActorProfile:
     deadline no later than ``deadline_margin_minutes`` before that deadline."""
     deadline_margin_minutes: float = 30.0
     """How early before a retour deadline a compliant actor makes sure its retour is out."""
+    overtime_minutes: float = 0.0
+    """How far outside its working hours (before ``work_start``, after ``work_end``) a compliant actor
+    works to hurry a retour or answer before a deadline. ASSUMED default 0: no source describes
+    overtime around a migration, so a party hurries only within its working hours."""
     start_hours: Dist = Dist(16.0, 40.0)
     """Working hours from receiving a toewijzing (301) to sending the start of care (305; OP271: 5 days)."""
     ready_at_go_live: float = 1.0
@@ -146,8 +150,14 @@ class Population:
     """Wijzigingen (301 wijziging, in 3.x half of them requested with a 317) per client per month."""
     end_per_month: float = 0.04
     """Ends of care (307 stop, followed by a 301 with an einddatum) per client per month."""
-    declaration_day: int = 5
-    """Working day of the month on which aanbieders send their monthly declaratie (323 / 303)."""
+    declaration_day: int = 0
+    """If > 0: the working day of the month on which every aanbieder sends its monthly declaratie
+    (323 / 303). 0 (the default) spreads the day over aanbieders by ``declaration_days``."""
+    declaration_days: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0, 1.0)
+    """Weights of working days 1, 2, ... of the month: each aanbieder draws its declaration day per
+    month from them. ASSUMED default: evenly over the first five working days. No source gives when
+    aanbieders declare; the 3.0 monthly declaration period only says a month is declared after it ends
+    (S003 "Declareren"), and a fixed day for all aanbieders was itself unsourced."""
 
 
 @dataclass(frozen=True)
@@ -171,3 +181,29 @@ class Injection:
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Extra traffic in a window (``[[traffic]]``): a migration wave, a re-issue, a last declaration round.
+
+    ``actor`` sends each of ``messages`` for ``count`` cases (or ``share`` of the cases with an active
+    toewijzing when the run starts), spread evenly over its working time in [start, end). ``release``
+    is the rule the wave follows: ``old`` (it must be done before go-live), ``new`` (only after it),
+    or ``any`` (in whichever release is current; a held message goes in the new one).
+    """
+
+    id: str
+    what: str
+    messages: tuple[str, ...]
+    actor: str
+    start: datetime
+    end: datetime
+    start_text: str
+    end_text: str
+    share: float = 0.0
+    count: int = 0
+    release: str = "any"
+    source: str = ""
+    assumed: bool = False
+    why: str = ""

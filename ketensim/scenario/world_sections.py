@@ -14,11 +14,12 @@ from typing import Any
 
 from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
 from ketensim.scenario.reader import Table, describe
-from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population
+from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population, Wave
 from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF
 from ketensim.timeline import AMSTERDAM, localize
 
-__all__ = ["read_population", "read_behaviour", "read_injections", "anchor_instants", "INJECTION_KINDS", "ANCHORS"]
+__all__ = ["read_population", "read_behaviour", "read_injections", "read_waves", "anchor_instants", "INJECTION_KINDS",
+           "ANCHORS"]
 
 INJECTION_KINDS: tuple[str, ...] = (
     "late_send",
@@ -62,16 +63,34 @@ def read_population(root: Table, window_start: datetime) -> Population:
         vot_share=t.number("vot_share", base.vot_share, lo=0, hi=1),
         change_per_month=t.number("change_per_month", base.change_per_month, lo=0, hi=5),
         end_per_month=t.number("end_per_month", base.end_per_month, lo=0, hi=5),
-        declaration_day=t.integer("declaration_day", base.declaration_day, lo=1),
+        declaration_day=t.integer("declaration_day", base.declaration_day, lo=0),
+        declaration_days=_weights(t, "declaration_days", base.declaration_days),
     )
+    if population.declaration_day and t.has("declaration_days"):
+        t.fail("declaration_days", "given together with declaration_day; expected one of the two (a fixed day, "
+               "or weights per working day)")
     if t.has("gemeenten_per_aanbieder") and population.gemeenten_per_aanbieder > population.gemeenten:
         # the default (3) is quietly capped for a tiny world; a value written in the file is not ignored
         t.fail("gemeenten_per_aanbieder", f"{population.gemeenten_per_aanbieder} is more than the "
                f"{population.gemeenten} gemeenten simulated; expected at most population.gemeenten")
     if population.declaration_day > 20:
-        t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20")
+        t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20 "
+               "(or 0: spread by declaration_days)")
     t.finish()
     return population
+
+
+def _weights(t: Table, key: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """Weights of working days 1..n of the month (at most 20, not all zero)."""
+    value = t.raw(key, None)
+    if value is None:
+        return default
+    ok = isinstance(value, list) and 0 < len(value) <= 20 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in value)
+    if not ok or not any(value):
+        t.fail(key, f"expected a list of 1 to 20 weights >= 0 for working days 1, 2, ... (not all 0), "
+               f"got {describe(value)}")
+    return tuple(float(v) for v in value)
 
 
 def _dist(t: Table, key: str, default: Dist) -> Dist:
@@ -102,6 +121,7 @@ def _actor_profile(t: Table | None, base: ActorProfile) -> ActorProfile:
         answer_hours=_dist(t, "answer_hours", base.answer_hours),
         deadline_compliance=t.number("deadline_compliance", base.deadline_compliance, lo=0, hi=1),
         deadline_margin_minutes=t.number("deadline_margin_minutes", base.deadline_margin_minutes, lo=0, hi=1440),
+        overtime_minutes=t.number("overtime_minutes", base.overtime_minutes, lo=0, hi=300),
         start_hours=_dist(t, "start_hours", base.start_hours),
         ready_at_go_live=t.number("ready_at_go_live", base.ready_at_go_live, lo=0, hi=1),
         not_ready_hours=_dist(t, "not_ready_hours", base.not_ready_hours),
@@ -240,3 +260,54 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
     return tuple(out)
 
 
+
+
+def read_waves(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
+               releases: tuple[str, str]) -> tuple[Wave, ...]:
+    """The ``[[traffic]]`` rows: extra traffic in a window, with its volume, release rule and provenance."""
+    anchors = anchor_instants(head, phases, blocks)
+    go_live = head["go_live"]
+    out = []
+    for t in root.rows("traffic"):
+        ident = t.str("id")
+        actor = t.str("actor", choices=ACTORS)
+        messages = t.numbers("messages")
+        release = t.str("release", "any", choices=("old", "new", "any"))
+        start, start_text = _when(t, "start", anchors)
+        end, end_text = _when(t, "end", anchors)
+        if end <= start:
+            t.fail("end", f"{end_text!r} ({end:%Y-%m-%d %H:%M}) is not after start {start_text!r}; expected end > start")
+        for key, moment in (("start", start), ("end", end)):
+            if not head["window_start"] <= moment <= head["window_end"]:
+                t.fail(key, f"{moment:%Y-%m-%d %H:%M} is outside the scenario window "
+                       f"{head['window_start']:%Y-%m-%d %H:%M} .. {head['window_end']:%Y-%m-%d %H:%M}")
+        if release == "old" and end > go_live:
+            t.fail("end", f"{end:%Y-%m-%d %H:%M} is after go-live {go_live:%Y-%m-%d %H:%M}; expected a wave in the "
+                   "old release (release = \"old\") to end before go-live")
+        if release == "new" and start < go_live:
+            t.fail("start", f"{start:%Y-%m-%d %H:%M} is before go-live {go_live:%Y-%m-%d %H:%M}; expected a wave in "
+                   "the new release (release = \"new\") to start at or after go-live")
+        wanted = {"old": (releases[0],), "new": (releases[1],), "any": releases}[release]
+        for number in messages:
+            if number not in _HEEN:
+                t.fail("messages", f"message {number} is not a heenbericht; expected heen numbers like \"301\" (the "
+                       "retours follow by themselves)")
+            for rel in wanted:
+                if number not in RELEASES[rel].numbers:
+                    t.fail("messages", f"message {number} does not exist in release {rel}; expected a message of the "
+                           f"release(s) the wave is sent in ({', '.join(wanted)})")
+        share = t.number("share", 0.0, lo=0, hi=1)
+        count = t.integer("count", 0, lo=0)
+        if bool(share) == bool(count):
+            t.fail("share", "expected exactly one of share (of the cases, 0..1) or count (a number of cases) above 0")
+        assumed = t.bool("assumed", False)
+        source, why = t.str("source", ""), t.str("why", "")
+        if assumed and not why:
+            t.fail("why", "missing; an assumed row must say why it is assumed")
+        if not assumed and not source:
+            t.fail("source", "missing; every row needs a source, or assumed = true with a why")
+        out.append(Wave(id=ident, what=t.str("what", ""), messages=messages, actor=actor, start=start, end=end,
+                        start_text=start_text, end_text=end_text, share=float(share), count=count, release=release,
+                        source=source, assumed=assumed, why=why))
+        t.finish()
+    return tuple(out)

@@ -28,14 +28,14 @@ def test_non_finite_numbers_are_refused(value: str) -> None:
 
 def test_an_offset_beyond_any_date_is_a_scenario_error() -> None:
     rows = '\n[[injection]]\nkind = "spoed"\nstart = "go_live - 1d"\nend = "go_live + 99999999d"\n'
-    with pytest.raises(ScenarioError, match=r"^x\.toml: injection\[0\]\.end: 'go_live \+ 99999999d' lies beyond"):
+    with pytest.raises(ScenarioError, match=r"^x\.toml: injection\[1\].end: 'go_live \+ 99999999d' lies beyond"):
         load_scenario_text(BASE + rows, "x.toml")
 
 
 def test_a_portal_window_must_close_before_go_live() -> None:
     text = BASE.replace("start = 2022-03-31T14:00:00\nend = 2022-03-31T23:00:00",
                         "start = 2022-03-31T14:00:00\nend = 2022-04-05T23:00:00", 1)
-    with pytest.raises(ScenarioError, match=r"portal\[0\] \(3\.1\.6\)\.end: .* is after go-live"):
+    with pytest.raises(ScenarioError, match=r"portal\[1\] \(3\.1\.6\)\.end: .* is after go-live"):
         load_scenario_text(text, "x.toml")
 
 

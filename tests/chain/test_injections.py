@@ -571,16 +571,16 @@ def test_injection_that_touches_nothing_says_so_and_changes_nothing(baseline: Ru
 # --- invalid injections are scenario errors naming file and key --------------------------------------
 
 INVALID_AT_LOAD = [
-    ("injection[0].kind", "unknown value 'meltdown'", injection("meltdown", "go_live", "go_live + 1d")),
-    ("injection[0].start", "outside the scenario window", injection("spoed", "window_start - 1d", "go_live")),
-    ("injection[0].end", "outside the scenario window", injection("not_ready", "go_live", "window_end + 1d")),
-    ("injection[0].share", "1.5 is out of range", injection("late_send", "heen_block", "go_live", share=1.5)),
-    ("injection[0].share", "-0.2 is out of range", injection("late_send", "heen_block", "go_live", share=-0.2)),
-    ("injection[0].actor", "unknown value 'zorgkantoor'",
+    ("injection[1].kind", "unknown value 'meltdown'", injection("meltdown", "go_live", "go_live + 1d")),
+    ("injection[1].start", "outside the scenario window", injection("spoed", "window_start - 1d", "go_live")),
+    ("injection[1].end", "outside the scenario window", injection("not_ready", "go_live", "window_end + 1d")),
+    ("injection[1].share", "1.5 is out of range", injection("late_send", "heen_block", "go_live", share=1.5)),
+    ("injection[1].share", "-0.2 is out of range", injection("late_send", "heen_block", "go_live", share=-0.2)),
+    ("injection[1].actor", "unknown value 'zorgkantoor'",
      injection("not_ready", "go_live", "go_live + 1d", actor="zorgkantoor")),
-    ("injection[0].hub", "unknown value 'rinis'", injection("hub_outage", "go_live", "go_live + 1h", hub="rinis")),
-    ("injection[0].end", "is not after start", injection("hub_outage", "go_live", "go_live - 1h", hub="ib")),
-    ("injection[0].messages", "message 999 does not exist",
+    ("injection[1].hub", "unknown value 'rinis'", injection("hub_outage", "go_live", "go_live + 1h", hub="rinis")),
+    ("injection[1].end", "is not after start", injection("hub_outage", "go_live", "go_live - 1h", hub="ib")),
+    ("injection[1].messages", "message 999 does not exist",
      injection("late_send", "heen_block", "go_live", messages=["999"])),
 ]
 
@@ -594,22 +594,22 @@ def test_invalid_injection_is_a_scenario_error(key: str, problem: str, rows: str
 
 
 INVALID_FOR_KIND = [
-    ("injection[0].hub", "missing; hub_outage needs hub", injection("hub_outage", "go_live", "go_live + 1h")),
-    ("injection[0].hub", "missing; batch_delay needs hub", injection("batch_delay", "go_live", "go_live + 1h")),
-    ("injection[0].actor", "hub_outage does not use actor",
+    ("injection[1].hub", "missing; hub_outage needs hub", injection("hub_outage", "go_live", "go_live + 1h")),
+    ("injection[1].hub", "missing; batch_delay needs hub", injection("batch_delay", "go_live", "go_live + 1h")),
+    ("injection[1].actor", "hub_outage does not use actor",
      injection("hub_outage", "go_live", "go_live + 1h", hub="ib", actor="gemeente")),
-    ("injection[0].share", "spoed does not use share", injection("spoed", "transitie_start", "go_live", share=0.5)),
-    ("injection[0].params.facter", "unknown parameter for slow_response; expected one of: factor",
+    ("injection[1].share", "spoed does not use share", injection("spoed", "transitie_start", "go_live", share=0.5)),
+    ("injection[1].params.facter", "unknown parameter for slow_response; expected one of: factor",
      injection("slow_response", "go_live", "go_live + 1d", params={"facter": 3})),
-    ("injection[0].params.factor", "0.5 is out of range",
+    ("injection[1].params.factor", "0.5 is out of range",
      injection("slow_response", "go_live", "go_live + 1d", params={"factor": 0.5})),
-    ("injection[0].params.mode", "unknown value 'drop'",
+    ("injection[1].params.mode", "unknown value 'drop'",
      injection("hub_outage", "go_live", "go_live + 1h", hub="vecozo", params={"mode": "drop"})),
-    ("injection[0].params.rate_per_day", "expected a number",
+    ("injection[1].params.rate_per_day", "expected a number",
      injection("spoed", "transitie_start", "go_live", params={"rate_per_day": "veel"})),
-    ("injection[0].messages", "302 is not a heenbericht",
+    ("injection[1].messages", "302 is not a heenbericht",
      injection("late_send", "heen_block", "go_live", messages=["302"])),
-    ("injection[0].start", "does not contain go-live", injection("not_ready", "go_live + 1d", "go_live + 3d")),
+    ("injection[1].start", "does not contain go-live", injection("not_ready", "go_live + 1d", "go_live + 3d")),
 ]
 
 

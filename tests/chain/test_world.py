@@ -72,7 +72,7 @@ portal_share = 0.0
         assert actual_broken == expected_broken
 
     def test_hand_count_of_declarations(self) -> None:
-        """Only monthly declarations, answered after 200 working hours: every March 323 breaks."""
+        """Only monthly declarations on working day 5, answered after 200 working hours: every March 323 breaks."""
         extra = """
 [population]
 gemeenten = 2
@@ -81,6 +81,7 @@ clients = 300
 new_per_month = 0
 change_per_month = 0
 end_per_month = 0
+declaration_day = 5
 [behaviour.aanbieder]
 deadline_compliance = 0.0
 [behaviour.gemeente]

@@ -48,7 +48,7 @@ def test_sweep_command_writes_charts(tiny_path: Path, tmp_path: Path) -> None:
                                                        "block:3.2.2=-1h", "-n", "1", "--workers", "1", "--out",
                                                        str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "skipped: deadline[5] (3.1.4).at" in result.output
+    assert "skipped: deadline[6] (3.1.4).at" in result.output
     for name in ("sweep.json", "sweep.csv", "sweep_replications.csv", "sweep_line.png", "sweep_tornado.png"):
         assert (tmp_path / name).is_file(), name
     assert (tmp_path / "sweep_line.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

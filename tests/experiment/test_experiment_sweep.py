@@ -32,7 +32,7 @@ class TestSweep:
 
     def test_skipped_points_say_why(self, result: Sweep) -> None:
         reasons = {p.label: p.reason for p in result.points if p.status == "skipped"}
-        assert reasons["-1h"].startswith("deadline[5] (3.1.4).at: ")
+        assert reasons["-1h"].startswith("deadline[6] (3.1.4).at: ")
         assert "expected a deadline at or before its block" in reasons["-1h"]
         assert reasons["17"] == "p90 (16.0) must be >= median (17.0)"
 

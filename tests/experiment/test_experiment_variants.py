@@ -102,9 +102,9 @@ class TestShift:
         assert make_variant(tiny, parse_vary("retour_block=0h", tiny), 0.0) == tiny
 
     @pytest.mark.parametrize(("text", "value", "where", "problem"), [
-        ("block:3.2.2=-1h", -1.0, "deadline[5] (3.1.4).at", "is after the technical block of 302"),
-        ("deadline:3.1.2=1h", 1.0, "deadline[3] (3.1.2).at", "is after the technical block of 305"),
-        ("heen_block=30h", 30.0, "block[2] (3.2.2).at", "before its heen"),
+        ("block:3.2.2=-1h", -1.0, "deadline[6] (3.1.4).at", "is after the technical block of 302"),
+        ("deadline:3.1.2=1h", 1.0, "deadline[4] (3.1.2).at", "is after the technical block of 305"),
+        ("heen_block=30h", 30.0, "block[3] (3.2.2).at", "before its heen"),
         ("go_live=-4d", -96.0, "phases.transitie.end", "is not after start"),
     ])
     def test_impossible_draaiboek_is_a_scenario_error(self, tiny: Scenario, text: str, value: float, where: str,

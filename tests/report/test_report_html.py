@@ -149,3 +149,22 @@ class TestDutchNumbers:
         assert vary_label("block:3.2.2") == "blokkade 3.2.2"
         assert vary_label("population.clients") == "populatie: aantal cliënten"
         assert vary_label("behaviour.ib.batch_minutes") == "Inlichtingenbureau: batch-interval (min.)"
+
+
+class TestAssumptions:
+    """The report marks which figures rest on assumed parameters."""
+
+    def test_each_headline_names_its_assumptions(self, pages: dict[str, str]) -> None:
+        """Every kind of report says, under its headline, what its numbers assume."""
+        for kind, page in pages.items():
+            assert "Dit cijfer rust op aangenomen parameters (geen bron):" in page, kind
+            assert "welke antwoorden over de releasegrens mogen" in page, kind  # the tiny world uses the 2022 rule
+
+    def test_a_sourced_parameter_is_not_listed(self) -> None:
+        """2021 cites S003 for its answer rule: not an assumption; its waves' volumes are."""
+        from ketensim.report.html import assumptions
+
+        text_2021 = assumptions(load_scenario("2021-2.4-3.0"))
+        assert "antwoorden over de releasegrens" not in text_2021
+        assert "golf-1-toewijzing" in text_2021 and "draaiboekregels" in text_2021
+        assert "antwoorden over de releasegrens" in assumptions(load_scenario("2022-3.0-3.1"))

@@ -195,7 +195,7 @@ def test_2021_toewijzing_migration_dates_are_milestones(scenarios: dict[str, Sce
     assert row(s, "milestone", "migratietabel-3").start > s.go_live.at
     for n in (1, 2, 3):
         m = row(s, "milestone", f"migratietabel-{n}")
-        assert not m.provenance.assumed and m.provenance.source.startswith("S003")
+        assert not m.provenance.assumed and m.provenance.source.startswith("Voice-over Migratie naar iWmo 3.0 en iJw 3.0")
         assert m.kind == "procedural"
     # they do not turn into the 301 deadline: that stays at the (assumed) heen block
     assert s.deadline_of("301", "gemeente").at == local(2020, 12, 30, 17, 0)
@@ -210,7 +210,7 @@ def test_2018_rows_follow_s002(scenarios: dict[str, Scenario]) -> None:
     assert row(s, "milestone", "T3").end == s.go_live.at
     note = s.batches[0]
     assert (note.hub, note.day, note.visible_from) == ("ib", date(2018, 3, 29), time(16, 0))
-    assert not note.provenance.assumed and "S002" in note.provenance.source
+    assert not note.provenance.assumed and "Nieuwsbrief MGR Sociaal Domein Limburg-Noord" in note.provenance.source
     # JW321/JW322 are blocked with the rest and resume at go-live
     assert "321" in row(s, "block", "T1").messages and "322" in row(s, "block", "T2").messages
     # only the chain-test start is assumed; every other row is sourced
@@ -365,3 +365,22 @@ def test_simclock_round_trips_across_both_switches() -> None:
 def test_simclock_rejects_a_naive_origin() -> None:
     with pytest.raises(ValueError, match="aware"):
         SimClock(datetime(2022, 3, 31, 13, 0))
+
+
+def test_bundled_scenarios_cite_documents_by_title_not_seed_files() -> None:
+    """Sources and reasons name the document itself, never a seed file (S000..S004) outside the repository."""
+    import re
+
+    from ketensim._resources import bundled_scenarios
+
+    for path in bundled_scenarios():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bS00\d\b|seeds?/|domain-facts", text), path.name
+
+
+def test_2017_rows_follow_the_source_table() -> None:
+    """The kennisbank table has six rows: 1-5 are deadlines, 6 is the go-live; the weekend is not a row."""
+    s = load_scenario("2017-2.0-2.1")
+    assert [d.provenance.id for d in s.deadlines] == ["1", "2", "3", "4", "5"]
+    assert s.go_live.provenance.id == "6" and "rij 6" in s.go_live.provenance.source
+    assert "weekend" in {m.provenance.id for m in s.milestones}
