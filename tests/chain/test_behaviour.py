@@ -14,7 +14,7 @@ from ketensim.exceptions import ScenarioError
 from ketensim.run import run_replication
 from ketensim.scenario import load_scenario_text
 from ketensim.timeline import WorkCalendar, dutch_holidays, localize
-from tests.chain.test_definitions import BASE, QUIET, _at, _parties
+from test_definitions import BASE, QUIET, _at, _parties
 
 SMALL = "\n[population]\ngemeenten = 3\naanbieders = 30\nclients = 600\n"
 
