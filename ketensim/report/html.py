@@ -18,6 +18,7 @@ from ketensim.report.dutch import on_off, pair_label, plural, span, window
 from ketensim.exceptions import KetensimError
 from ketensim.outdir import atomic_write
 from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
+from ketensim.report.skips import skip_reason
 from ketensim.report.texts import (
     ACTOR_LABELS,
     DIRECTION_LABELS,
@@ -33,7 +34,7 @@ from ketensim.report.texts import (
     signed,
     vary_label,
 )
-from ketensim.scenario.model import Scenario
+from ketensim.scenario.model import Provenance, Scenario
 from ketensim.scenario.rows import timeline_rows
 from ketensim.scenario.world_model import Behaviour, Population
 
@@ -196,6 +197,19 @@ def _injection_rows(block: ScenarioBlock) -> list[dict[str, Any]]:
     return rows
 
 
+def _origin(p: Provenance, category: str) -> str:
+    """The source of a row, or for an assumed row its Dutch reason (``waarom``).
+
+    A scenario without ``waarom`` (the English ``why`` is not shown in the Dutch report) gets a pointer to the row
+    in the scenario file instead.
+    """
+    if not p.assumed:
+        return p.source
+    if p.waarom.strip():
+        return f"aangenomen: {p.waarom.strip()}"
+    return f"aangenomen; de reden staat in het scenariobestand bij {p.id or category}"
+
+
 def _draaiboek(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
     def shape(b: ScenarioBlock) -> tuple[Any, ...]:
         s = b.scenario
@@ -209,9 +223,7 @@ def _draaiboek(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
         seen.append(shape(b))
         rows = [{"when": span(r.start, r.end), "phase": r.phase, "what": r.what, "who": r.actor, "messages": ", ".join(r.messages),
                  "kind": "technisch" if r.kind == "technical" else "procedureel",
-                 # the reason of an assumed row is written in English in the scenario file: point to it
-                 "source": (f"aangenomen; de reden staat in het scenariobestand bij {r.provenance.id or r.category}"
-                            if r.provenance.assumed else r.provenance.source)}
+                 "source": _origin(r.provenance, r.category)}
                 for r in timeline_rows(b.scenario)]
         gantt = plots.data_uri(plots.gantt_figure(b.scenario))
         shown.append({"label": b.label, "name": b.scenario.dutch_name, "gantt": gantt, "rows": rows})
@@ -270,7 +282,7 @@ def _sweep(data: ReportData) -> dict[str, Any] | None:
                      "ci": interval(floor_at_zero(w["metric"], p["ci_low"]), p["ci_high"]) if ok and not few else "",
                      "share": pct(p["p_gt_0"]), "diff": signed(p["diff_mean"]) if p["diff_mean"] is not None else "–",
                      "diff_ci": interval(p["diff_ci_low"], p["diff_ci_high"]) if ok and not few else "",
-                     "reason": p["reason"]})
+                     "reason": skip_reason(p["reason"]) if not ok else ""})
     text = ""
     if w["tornado"]:
         top = w["tornado"][0]

@@ -120,7 +120,9 @@ def _provenance(t: Table, default_id: str = "") -> Provenance:
         t.fail("why", "missing; an assumed row must say why it is assumed")
     if not assumed and not source:
         t.fail("source", "missing; every row needs a source, or assumed = true with a why")
-    return Provenance(id=t.str("id", default_id), what=t.str("what", ""), source=source, assumed=assumed, why=why)
+    waarom = t.str("waarom", "")  # the Dutch reason, shown in the report; optional
+    return Provenance(id=t.str("id", default_id), what=t.str("what", ""), source=source, assumed=assumed, why=why,
+                      waarom=waarom)
 
 
 def _weekday(t: Table, key: str, moment_key: str) -> None:

@@ -51,6 +51,7 @@ class Provenance:
     source: str = ""
     assumed: bool = False
     why: str = ""
+    waarom: str = ""  # the reason of an assumed row in Dutch, for the Dutch report
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,11 @@ _ANSWER_RULE_ASSUMED = (
     "rule S003 gives for 2.4 -> 3.0: a request of the old release may still be answered with a toewijzing "
     "(301) in the new release, but not with an antwoordbericht (319)."
 )
+_ANSWER_RULE_AANGENOMEN = (
+    "Geen bron zegt welke functionele antwoorden deze releasegrens over mogen; ketensim neemt de regel aan die "
+    "S003 geeft voor 2.4 -> 3.0: een verzoek in de oude release mag nog beantwoord worden met een toewijzing "
+    "(301) in de nieuwe release, maar niet met een antwoordbericht (319)."
+)
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,8 @@ class AnswerRules:
 
     cross_release: tuple[str, ...] = ("301",)
     provenance: Provenance = field(
-        default_factory=lambda: Provenance(id="answers", assumed=True, why=_ANSWER_RULE_ASSUMED))
+        default_factory=lambda: Provenance(id="answers", assumed=True, why=_ANSWER_RULE_ASSUMED,
+                                           waarom=_ANSWER_RULE_AANGENOMEN))
 
     def allows(self, number: str) -> bool:
         return number in self.cross_release

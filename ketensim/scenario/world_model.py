@@ -207,3 +207,4 @@ class Wave:
     source: str = ""
     assumed: bool = False
     why: str = ""
+    waarom: str = ""  # the Dutch reason of an assumed wave

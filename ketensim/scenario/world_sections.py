@@ -308,6 +308,6 @@ def read_waves(root: Table, head: dict[str, datetime], phases: list[Phase], bloc
             t.fail("source", "missing; every row needs a source, or assumed = true with a why")
         out.append(Wave(id=ident, what=t.str("what", ""), messages=messages, actor=actor, start=start, end=end,
                         start_text=start_text, end_text=end_text, share=float(share), count=count, release=release,
-                        source=source, assumed=assumed, why=why))
+                        source=source, assumed=assumed, why=why, waarom=t.str("waarom", "")))
         t.finish()
     return tuple(out)

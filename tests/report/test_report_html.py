@@ -50,7 +50,10 @@ class TestSections:
         sweep = section(page, "gevoeligheid")
         assert sweep.count("<img") == 2  # line chart and tornado
         assert "blokkade retourberichten" in sweep and "zorgaanbieders: tijd tot retourbericht" in sweep
-        assert "overgeslagen: met deze waarde breekt het draaiboek een regel" in sweep  # the rule: in sweep.csv
+        # block:3.2.2=-1h puts the 3.1.4 deadline after the block of 302: its Dutch reason, not the English rule
+        assert ("overgeslagen: met deze waarde ligt een uiterste verzendmoment na de technische blokkade van "
+                "bericht 302") in sweep
+        assert "is after the technical block" not in page and "expected a deadline" not in page
         assert "De grootste invloed op gebroken berichtparen heeft" in section(page, "kop")
 
     def test_headline_and_breakdowns(self, pages: dict[str, str]) -> None:

@@ -77,6 +77,39 @@ def test_bundled_scenario_loads_by_path_and_by_name(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_every_assumed_row_has_a_dutch_reason(path: Path) -> None:
+    """The stuurgroep report shows ``waarom``; the English ``why`` is for the README and English readers."""
+    s = load_scenario(path)
+    rows = provenances(s) + [("answers", s.answers.provenance)]
+    waves = [(f"wave {w.id}", w.assumed, w.why, w.waarom) for w in s.waves]
+    for where, assumed, why, waarom in [(where, p.assumed, p.why, p.waarom) for where, p in rows] + waves:
+        if assumed:
+            assert len(waarom.strip()) >= 20, f"{s.id} {where}: assumed without a Dutch reason (waarom)"
+            assert waarom.strip() != why.strip(), f"{s.id} {where}: waarom is the English why"
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_every_why_in_the_file_has_a_waarom(path: Path) -> None:
+    """Read the file itself: no table with a ``why`` lacks its ``waarom`` (whatever the loader keeps)."""
+    import tomllib
+
+    def tables(node: object, where: str) -> list[tuple[str, dict]]:
+        if isinstance(node, dict):
+            found = [(where, node)]
+            for key, value in node.items():
+                found += tables(value, f"{where}.{key}")
+            return found
+        if isinstance(node, list):
+            return [t for i, value in enumerate(node) for t in tables(value, f"{where}[{i + 1}]")]
+        return []
+
+    found = tables(tomllib.loads(path.read_text(encoding="utf-8")), path.stem)
+    with_why = [(where, t) for where, t in found if "why" in t]
+    for where, table in with_why:
+        assert str(table.get("waarom", "")).strip(), f"{where}: why without waarom"
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_every_row_is_sourced_or_assumed_with_a_reason(path: Path) -> None:
     s = load_scenario(path)
     for where, prov in provenances(s):

@@ -71,8 +71,10 @@ CASES = [
     E("extra", "unknown key; expected one of: ", append="\n[extra]\nx = 1\n", id="unknown-top-level-table"),
     E("scenario.titel", "unknown key; expected one of: description, from_release, id, naam, name, source, standards, "
       "to_release$", ('[scenario]\n', '[scenario]\ntitel = "x"\n'), id="unknown-key-in-scenario"),
-    E("deadline[4].actr", "unknown key; expected one of: actor, assumed, at, id, messages, source, weekday, what, "
-      "why$", (R312, 'actor = "aanbieder"', 'actor = "aanbieder"\nactr = "aanbieder"'), id="unknown-key-in-row"),
+    E("deadline[4].actr", "unknown key; expected one of: actor, assumed, at, id, messages, source, waarom, weekday, "
+      "what, why$", (R312, 'actor = "aanbieder"', 'actor = "aanbieder"\nactr = "aanbieder"'), id="unknown-key-in-row"),
+    E("batch[1].waaroom", "unknown key; expected one of: .*waarom", (BATCH, 'waarom = "', 'waaroom = "'),
+      id="misspelt-waarom-is-unknown"),
     E("block[2].phaseout", "unknown key", (R321, "what =", "phaseout = true\nwhat ="), id="unknown-key-in-block"),
     E("phases.nazorg", "unknown key; expected one of: afsluiting, ingebruikname, transitie$",
       ("[go_live]", "[phases.nazorg]\nstart = 2022-04-04T13:00:00\n\n[go_live]"), id="unknown-phase"),
