@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -94,7 +95,7 @@ class Clock:
         return (self.block - self.now).total_seconds() / SPEED
 
 
-class ClientKind:
+class ClientKind(ABC):
     """How one kind of vendor system talks to the server: which party it plays, what it pushes and pulls.
 
     A kind prepares its messages before the timing starts (:meth:`prepare`), then :meth:`push` sends one
@@ -109,17 +110,21 @@ class ClientKind:
     ack_status = 204  # the HTTP status of an acknowledgement (with no codes returned by push)
     ack_label = "204"
 
+    @abstractmethod
     def clock(self, client: httpx.Client) -> Clock:
-        raise NotImplementedError
+        """Each kind of system does this its own way."""
 
+    @abstractmethod
     def prepare(self, client: httpx.Client, count: int, rng: random.Random) -> list[Prepared]:
-        raise NotImplementedError
+        """Each kind of system does this its own way."""
 
+    @abstractmethod
     def push(self, client: httpx.Client, item: Prepared) -> tuple[int, list[str]]:
-        raise NotImplementedError
+        """Each kind of system does this its own way."""
 
+    @abstractmethod
     def pull_cycle(self, client: httpx.Client) -> int:
-        raise NotImplementedError
+        """Each kind of system does this its own way."""
 
 
 def _json(client: httpx.Client, path: str) -> Any:

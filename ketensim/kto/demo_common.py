@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -158,7 +159,7 @@ class PendingRetour:
     conversatie_id: str = ""  # the heen's conversation (VECOZO-style interface only)
 
 
-class DemoSystem:
+class DemoSystem(ABC):
     """HTTP to ``ketensim kto serve`` and the rehearsal loop; a subclass implements ``_step_at(klok)``.
 
     Args:
@@ -307,8 +308,9 @@ class DemoSystem:
                 klok = self._klok()
         return self.log
 
+    @abstractmethod
     def _step_at(self, klok: Mapping[str, Any]) -> None:
-        raise NotImplementedError
+        """Each kind of system does this its own way."""
 
     # --- retours ---------------------------------------------------------------------------------
     def _answer(self, retour: PendingRetour, now: datetime, dr: DraaiboekView) -> None:
@@ -332,8 +334,9 @@ class DemoSystem:
             retour.not_before_step = self._steps + 1
             self._late.append(retour)
 
+    @abstractmethod
     def _post_retour(self, retour: PendingRetour, now: datetime) -> Posted:
-        raise NotImplementedError
+        """Each kind of system does this its own way."""
 
     def _send_late_retours(self, now: datetime) -> None:
         due: list[PendingRetour] = []
