@@ -63,7 +63,7 @@ class Admitted:
     receiver: str  # CBS gemeentecode or AGB code
     bsn: str
     heen: Message | None
-    stub: HeenHeader
+    heen_header: HeenHeader  # what the simulated receiver builds its retour from
     referentie: str = ""  # ReferentieAanbieder of the payload: the request a 301/319 answers
     geboortedatum: date | None = None  # of the client (the first one the message names)
 
@@ -127,7 +127,7 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _stub(afzender: str, ontvanger: str, ident: str, dagtekening: str) -> HeenHeader:
+def _heen_header(afzender: str, ontvanger: str, ident: str, dagtekening: str) -> HeenHeader:
     from ketensim.standards.payload import Header
 
     # the XSD has checked the date: it is an ISO date here
@@ -274,7 +274,7 @@ def judge(sub: Submission, ctx: Context, examined: Examined | None = None) -> Ad
         if refusal is not None:
             return Refused((refusal,))
     bsn, referentie = _first(root, "Bsn"), _first(root, "ReferentieAanbieder")
-    return Admitted(mt, receiver, bsn, heen, _stub(afzender, ontvanger, ident, dagtekening), referentie,
+    return Admitted(mt, receiver, bsn, heen, _heen_header(afzender, ontvanger, ident, dagtekening), referentie,
                     _date(_birth(root)))
 
 

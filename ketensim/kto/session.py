@@ -410,7 +410,7 @@ class Session:
             # what the simulated aanbieder makes of it: a new toewijzing is followed by a 305 start
             new = request.number == "315" if request is not None else not case.started
             msg.intent = "toewijzing" if new else "wijziging"
-        world.codec.supply(msg, sub.payload, ok.stub)
+        world.codec.supply(msg, sub.payload, ok.heen_header)
         world.chain.submit(msg)
         if msg.role == "heen" and msg.hub_result in ("rejected_block", "rejected_release"):
             self._refused_heens.setdefault((msg.case.seq, msg.receiver.key), []).append(msg)

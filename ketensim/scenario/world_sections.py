@@ -221,6 +221,19 @@ def _when(t: Table, key: str, anchors: dict[str, datetime]) -> tuple[datetime, s
         raise  # not reached: fail raises
 
 
+def _window(t: Table, anchors: dict[str, datetime], head: dict[str, datetime]) -> tuple[datetime, str, datetime, str]:
+    """A row's ``start`` and ``end`` (instants or anchor expressions): ordered and inside the scenario window."""
+    start, start_text = _when(t, "start", anchors)
+    end, end_text = _when(t, "end", anchors)
+    if end <= start:
+        t.fail("end", f"{end_text!r} ({end:%Y-%m-%d %H:%M}) is not after start {start_text!r}; expected end > start")
+    for key, moment in (("start", start), ("end", end)):
+        if not head["window_start"] <= moment <= head["window_end"]:
+            t.fail(key, f"{moment:%Y-%m-%d %H:%M} is outside the scenario window "
+                   f"{head['window_start']:%Y-%m-%d %H:%M} .. {head['window_end']:%Y-%m-%d %H:%M}")
+    return start, start_text, end, end_text
+
+
 def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
                     releases: tuple[str, str]) -> tuple[Injection, ...]:
     anchors = anchor_instants(head, phases, blocks)
@@ -228,14 +241,7 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
     out = []
     for index, t in enumerate(root.rows("injection")):
         kind = t.str("kind", choices=INJECTION_KINDS)
-        start, start_text = _when(t, "start", anchors)
-        end, end_text = _when(t, "end", anchors)
-        if end <= start:
-            t.fail("end", f"{end_text!r} ({end:%Y-%m-%d %H:%M}) is not after start {start_text!r}; expected end > start")
-        for key, moment in (("start", start), ("end", end)):
-            if not head["window_start"] <= moment <= head["window_end"]:
-                t.fail(key, f"{moment:%Y-%m-%d %H:%M} is outside the scenario window "
-                       f"{head['window_start']:%Y-%m-%d %H:%M} .. {head['window_end']:%Y-%m-%d %H:%M}")
+        start, start_text, end, end_text = _window(t, anchors, head)
         actor = t.str("actor", None, choices=ACTORS)
         hub = t.str("hub", None, choices=HUBS)
         messages = t.numbers("messages", ())
@@ -260,8 +266,6 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
     return tuple(out)
 
 
-
-
 def read_waves(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
                releases: tuple[str, str]) -> tuple[Wave, ...]:
     """The ``[[traffic]]`` rows: extra traffic in a window, with its volume, release rule and provenance."""
@@ -273,14 +277,7 @@ def read_waves(root: Table, head: dict[str, datetime], phases: list[Phase], bloc
         actor = t.str("actor", choices=ACTORS)
         messages = t.numbers("messages")
         release = t.str("release", "any", choices=("old", "new", "any"))
-        start, start_text = _when(t, "start", anchors)
-        end, end_text = _when(t, "end", anchors)
-        if end <= start:
-            t.fail("end", f"{end_text!r} ({end:%Y-%m-%d %H:%M}) is not after start {start_text!r}; expected end > start")
-        for key, moment in (("start", start), ("end", end)):
-            if not head["window_start"] <= moment <= head["window_end"]:
-                t.fail(key, f"{moment:%Y-%m-%d %H:%M} is outside the scenario window "
-                       f"{head['window_start']:%Y-%m-%d %H:%M} .. {head['window_end']:%Y-%m-%d %H:%M}")
+        start, start_text, end, end_text = _window(t, anchors, head)
         if release == "old" and end > go_live:
             t.fail("end", f"{end:%Y-%m-%d %H:%M} is after go-live {go_live:%Y-%m-%d %H:%M}; expected a wave in the "
                    "old release (release = \"old\") to end before go-live")
