@@ -142,6 +142,31 @@ def _birth(root: etree._Element) -> str:
     return ""
 
 
+_UNSAFE_NL = (  # the safe parser's reasons (shared with `ketensim validate`, in English there), for the vendor in Dutch
+    ("DOCTYPE/ENTITY declarations are not allowed", "DOCTYPE- en ENTITY-declaraties zijn niet toegestaan (geen DTD, "
+                                                    "geen entiteiten)"),
+    ("DOCTYPE/DTD declarations are not allowed", "DOCTYPE- en DTD-declaraties zijn niet toegestaan"),
+    ("entity references are not allowed", "verwijzingen naar entiteiten zijn niet toegestaan"),
+    ("not XML", "geen XML (de inhoud begint niet met '<')"),
+    ("not well-formed XML", "geen welgevormde XML"),
+    ("root element", "het hoofdelement is geen Bericht met een namespace; gevonden"),
+    ("no message in the catalogue has namespace", "geen berichttype van iWmo of iJw heeft namespace"),
+)
+
+
+def _dutch(reason: str) -> str:
+    """The parser's reason in Dutch, keeping its details (line, libxml2's own message) after a colon."""
+    if "has no namespace" in reason:
+        return "het hoofdelement Bericht heeft geen namespace; het berichttype is niet te bepalen"
+    for english, dutch in _UNSAFE_NL:
+        if reason.startswith(english):
+            detail = reason[len(english):].lstrip(" :")
+            detail = detail.split(",")[0] if english == "root element" else detail
+            return f"{dutch} {detail}" if english in ("root element", "no message in the catalogue has namespace") \
+                else (f"{dutch}: {detail.replace('line', 'regel', 1)}" if detail and not detail.startswith("(") else dutch)
+    return f"onveilige of onbekende XML: {reason}"
+
+
 def _metadata(sub: Submission) -> list[Melding]:
     found = []
     for name, value in (("referentie.traceerId", sub.traceer_id), ("referentie.conversatieId", sub.conversatie_id)):
@@ -177,7 +202,7 @@ def _document(sub: Submission) -> tuple[etree._ElementTree, MessageType] | Meldi
         tree = parse_xml(data, name="payload")
         mt = detect(tree)
     except (UnsafeXML, UnknownMessageType) as err:
-        return melding("CC02", str(err).removeprefix("payload: "), "/")
+        return melding("CC02", _dutch(str(err).removeprefix("payload: ")), "/")
     absurd = limits.absurdity(tree)  # bounds the work before the XSD: nothing an iWmo/iJw message needs
     if absurd is not None:
         path, line, reason = absurd
