@@ -39,8 +39,11 @@ def _plain(value: Any) -> Any:
 
 
 def scenario_dict(s: Scenario) -> dict[str, Any]:
-    """The resolved scenario (every default filled in) as JSON-ready data."""
-    return _plain(s)
+    """The resolved scenario (every default filled in) as JSON-ready data; uncertain ranges only when given."""
+    data = _plain(s)
+    if not s.uncertain:
+        del data["uncertain"]
+    return data
 
 
 def result_dict(r: RunResult) -> dict[str, Any]:
@@ -56,6 +59,7 @@ def result_dict(r: RunResult) -> dict[str, Any]:
         "hubs": r.hubs,
         "resolved_scenario": scenario_dict(r.scenario),
         **counting_note(r.xml),
+        **({"parameter_draws": r.draws} if r.draws else {}),
     }
 
 

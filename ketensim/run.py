@@ -19,6 +19,7 @@ from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord
 from ketensim.metrics import backlog_figures, summarize
 from ketensim.progress import run_progress
 from ketensim.scenario.model import Scenario
+from ketensim.scenario.uncertain import draw
 
 __all__ = ["RunResult", "run_replication"]
 
@@ -41,6 +42,8 @@ class RunResult:
     xml_documents: dict[str, bytes] = field(default_factory=dict, repr=False)
     wall_seconds: float = 0.0
     xml_worker: bool = False  # the XML work ran in a second process
+    draws: dict[str, float] = field(default_factory=dict)
+    """The value each uncertain parameter drew in this replication (``scenario`` keeps the ranges)."""
 
 
 def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml: bool = False,
@@ -52,6 +55,8 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     ``progress`` shows the simulated day and the messages so far on stderr (:mod:`ketensim.progress`).
     """
     started = time.perf_counter()
+    ranged = scenario
+    scenario, draws = draw(ranged, seed)  # the values this seed draws for the uncertain parameters
     if faults is None:
         from ketensim.chain.injections import build_faults
 
@@ -77,9 +82,9 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     }
     backlog = [(dr.clock.to_utc(t).strftime("%Y-%m-%dT%H:%M:%SZ"), n) for t, n in world.backlog]
     return RunResult(
-        scenario=scenario, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
+        scenario=ranged, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
         summary=summary, backlog=backlog, injections=injections, hubs=hubs, xml_documents=world.codec.kept,
-        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.used_worker,
+        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.used_worker, draws=draws,
     )
 
 

@@ -9,7 +9,7 @@ hourly series over the scenario window (messages offered to a hub, peak backlog,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -34,6 +34,8 @@ class ReplicationOutcome:
     breakdowns: dict[str, dict[str, int]]
     injections: list[dict[str, Any]] = field(default_factory=list)
     series: dict[str, list[int]] = field(default_factory=dict)
+    draws: dict[str, float] = field(default_factory=dict)
+    """The value of each uncertain parameter in this replication (by dotted name)."""
 
 
 class _Message(Protocol):
@@ -138,4 +140,5 @@ def run_one(task: tuple[str, int, int, Scenario, bool]) -> tuple[str, Replicatio
     key, index, seed, scenario, xml = task
     # replications already share the cores between them: no second process for the XML work
     r = run_replication(scenario, seed, xml=xml, xml_worker=False)
-    return key, condense(index, seed, r.summary, r.messages, r.pairs, r.answers, r.backlog, r.injections, scenario)
+    outcome = condense(index, seed, r.summary, r.messages, r.pairs, r.answers, r.backlog, r.injections, scenario)
+    return key, replace(outcome, draws=r.draws) if r.draws else outcome

@@ -78,6 +78,11 @@ class Experiment:
     def metric_names(self) -> list[str]:
         return list(self.outcomes[0].metrics) if self.outcomes else []
 
+    @property
+    def draw_names(self) -> list[str]:
+        """The uncertain parameters drawn in every replication (empty when the scenario has none)."""
+        return list(self.outcomes[0].draws) if self.outcomes else []
+
     def values(self, metric: str) -> list[float]:
         """The value of ``metric`` in every replication, in replication order."""
         if metric not in self.metric_names:
@@ -139,8 +144,9 @@ class Experiment:
         return out
 
     def records(self) -> list[dict[str, Any]]:
-        """One flat dict per replication (scenario, variant, index, seed, every numeric field)."""
-        return [{"scenario": self.scenario.id, "variant": self.label, "index": o.index, "seed": o.seed, **o.metrics}
+        """One flat dict per replication (scenario, variant, index, seed, every parameter draw, every numeric field)."""
+        return [{"scenario": self.scenario.id, "variant": self.label, "index": o.index, "seed": o.seed, **o.draws,
+                 **o.metrics}
                 for o in self.outcomes]
 
     def to_dataframe(self) -> Any:
@@ -189,7 +195,7 @@ class Experiment:
                          p["half_width"], p["target_half_width"], p["precise_enough"], p["n_needed"]])
         written.append(write_csv(out / "summary.csv", ["metric", "kind", *stat_cols], rows))
         records = self.records()
-        columns = ["index", "seed", *self.metric_names]
+        columns = ["index", "seed", *self.draw_names, *self.metric_names]
         written.append(write_csv(out / "replications.csv", columns, ([r[c] for c in columns] for r in records)))
         written.append(write_csv(
             out / "breakdowns.csv", ["index", "seed", "breakdown", "key", "count"],

@@ -33,6 +33,7 @@ from typing import Any
 
 from ketensim.scenario import rules
 from ketensim.scenario.model import Block, Deadline, Scenario
+from ketensim.scenario.uncertain import with_values
 from ketensim.scenario.world_model import Dist
 from ketensim.scenario.world_sections import ANCHORS, anchor_instants
 from ketensim.standards.releases import HEEN_OF, RETOUR_OF
@@ -168,29 +169,13 @@ def parse_vary(text: str, s: Scenario) -> Vary:
     return Vary(path, "parameter", values, tuple(f"{v:g}" for v in values), float(paths[path]), "")
 
 
-def _set_path(obj: Any, parts: list[str], value: float) -> Any:
-    head = parts[0]
-    current = getattr(obj, head)
-    if len(parts) == 1:
-        if isinstance(current, int) and not isinstance(current, bool):
-            if value != int(value):
-                raise ValueError(f"{head} = {value:g} is not a whole number")
-            value = int(value)
-        return replace(obj, **{head: value})
-    if isinstance(current, Dist) and parts[1:] == ["p90"]:
-        return replace(obj, **{head: Dist(current.median, float(value))})
-    if isinstance(current, Dist) and parts[1:] == ["median"]:
-        return replace(obj, **{head: Dist(float(value), current.p90)})
-    return replace(obj, **{head: _set_path(current, parts[1:], value)})
-
-
 def _with_parameter(s: Scenario, path: str, value: float) -> Scenario:
     leaf = path.split(".")[-1]
     lo, hi = _BOUNDS.get(leaf, (0.0, math.inf))
     if not lo <= value <= hi:
         raise ValueError(f"{path} = {value:g} is outside {lo:g}..{hi:g}")
-    section, *rest = path.split(".")
-    return replace(s, **{section: _set_path(getattr(s, section), rest, value)})
+    # a parameter set by a sweep is fixed: it no longer draws from its range
+    return with_values(s, {path: value})
 
 
 def _moves_with(d: Deadline, moved: list[Block], s: Scenario) -> bool:

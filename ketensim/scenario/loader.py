@@ -34,6 +34,7 @@ from ketensim.scenario.model import (
     Scenario,
 )
 from ketensim.scenario.reader import Table, describe
+from ketensim.scenario.uncertain import Uncertain, check_spread
 from ketensim.scenario.world_model import Behaviour, Population
 from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population, read_waves
 from ketensim.standards.releases import RELEASES, STANDARDS
@@ -103,7 +104,7 @@ def load_scenario_text(text: str, path: str = "<scenario>") -> Scenario:
     from ketensim.chain.injections import check_injections
 
     found: list[ScenarioError] = []
-    for check in (rules.check, check_injections):
+    for check in (rules.check, check_injections, check_spread):
         try:
             check(scenario)
         except ScenarioError as err:
@@ -266,8 +267,12 @@ def _read(root: Table) -> Scenario:
     batches = c.rows(root, "batch", _batch)
     milestones = c.rows(root, "milestone", _milestone)
     answers = c(_answer_rules, root)
+    uncertain: list[Uncertain] = []
+    root.uncertain = uncertain  # ranges are allowed in [population], [behaviour.*] and [hubs.*] only
     population = c(read_population, root, window[0]) if window else None
     behaviour = c(read_behaviour, root)
+    root.raw("hubs", None)  # read with [behaviour]: not an unknown key when [behaviour] stopped at an error
+    root.uncertain = None
     injections: tuple = ()
     waves: tuple = ()
     if head and window and go_live and len(phases) == len(PHASE_NAMES) and not c.errors:
@@ -289,7 +294,7 @@ def _read(root: Table) -> Scenario:
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population or Population(year=window[0].year), behaviour=behaviour or Behaviour(),
         injections=injections, source=source, description=description, naam=naam, answers=answers or AnswerRules(),
-        waves=waves,
+        waves=waves, uncertain=tuple(uncertain),
     )
     if c.errors:
         # the rows that did read are still checked against the draaiboek rules: report those too

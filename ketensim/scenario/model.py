@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
+from ketensim.scenario.uncertain import Uncertain
 from ketensim.scenario.world_model import Behaviour, Injection, Population, Wave
 from ketensim.standards.releases import HEEN_OF
 
@@ -190,6 +191,8 @@ class Scenario:
     description: str = ""
     naam: str = ""
     """The name in Dutch, for the stuurgroep report (``name`` when empty)."""
+    uncertain: tuple[Uncertain, ...] = ()
+    """Parameters given as ranges (:mod:`ketensim.scenario.uncertain`); each holds its nominal value in place."""
 
     @property
     def dutch_name(self) -> str:

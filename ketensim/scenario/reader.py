@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -45,9 +46,11 @@ def describe(value: Any) -> str:
 class Table:
     """One TOML table being read; unread keys are reported by :meth:`finish`."""
 
-    def __init__(self, data: Any, where: str, path: str) -> None:
+    def __init__(self, data: Any, where: str, path: str, uncertain: list[Any] | None = None) -> None:
         self.path = path
         self.where = where
+        self.uncertain = uncertain
+        """Where numbers given as ranges are collected; None where a range is not allowed."""
         if not isinstance(data, dict):
             self.fail("", f"expected a table, got {describe(data)}")
         self.data: dict[str, Any] = data
@@ -70,14 +73,18 @@ class Table:
 
     def sub(self, key: str, required: bool = True) -> Table | None:
         value = self.raw(key, MISSING if required else None)
-        return None if value is None else Table(value, f"{self.where}.{key}" if self.where else key, self.path)
+        return None if value is None else self.child(value, f"{self.where}.{key}" if self.where else key)
+
+    def child(self, value: Any, where: str) -> Table:
+        """A table inside this one (ranges are allowed in it where they are allowed here)."""
+        return Table(value, where, self.path, self.uncertain)
 
     def rows(self, key: str) -> list[Table]:
         """The tables of an array of tables (``[[deadline]]``), each located as ``key[n]`` (1-based, as a reader counts)."""
         value = self.raw(key, [])
         if not isinstance(value, list):
             self.fail(key, f"expected an array of tables ([[{key}]]), got {describe(value)}")
-        return [Table(item, f"{key}[{i}]", self.path) for i, item in enumerate(value, start=1)]
+        return [self.child(item, f"{key}[{i}]") for i, item in enumerate(value, start=1)]
 
     def str(self, key: str, default: Any = MISSING, choices: tuple[str, ...] | None = None) -> Any:
         value = self.raw(key, default)
@@ -95,12 +102,18 @@ class Table:
             self.fail(key, f"expected true or false, got {describe(value)}")
         return value
 
-    def number(self, key: str, default: Any = MISSING, lo: float | None = None, hi: float | None = None) -> Any:
+    def number(self, key: str, default: Any = MISSING, lo: float | None = None, hi: float | None = None,
+               whole: bool = False) -> Any:
+        """A number within ``lo``..``hi``; in a section that allows ranges, an uncertain range gives its nominal value."""
         value = self.raw(key, default)
         if value is default and default is not MISSING:
             return value
+        if isinstance(value, dict) and self.uncertain is not None:
+            return self._uncertain(key, value, lo, hi, whole)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, f"expected a number, got {describe(value)}")
+            allowed = " (a range is allowed only in [population], [behaviour.*] and [hubs.*])" if isinstance(
+                value, dict) else ""
+            self.fail(key, f"expected a number{allowed}, got {describe(value)}")
         if not math.isfinite(value):
             self.fail(key, f"{value} is not a finite number; expected a number like 2.5")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -109,8 +122,18 @@ class Table:
             self.fail(key, f"{value} is out of range; expected a number {bounds}")
         return value
 
+    def _uncertain(self, key: str, value: dict[str, Any], lo: float | None, hi: float | None, whole: bool) -> Any:
+        """Read an uncertain range (see :mod:`ketensim.scenario.uncertain`); keep it and return its nominal value."""
+        from ketensim.scenario.uncertain import canonical, read_spec
+
+        where = f"{self.where}.{key}" if self.where else key
+        spec = read_spec(self.child(value, where), lo, hi, whole)
+        assert self.uncertain is not None
+        self.uncertain.append(replace(spec, path=canonical(where)))
+        return int(spec.nominal) if whole else spec.nominal
+
     def integer(self, key: str, default: Any = MISSING, lo: int | None = None) -> Any:
-        value = self.number(key, default, lo=lo)
+        value = self.number(key, default, lo=lo, whole=True)
         if value is not default and not isinstance(value, int):
             self.fail(key, f"expected a whole number, got {describe(value)}")
         return value

@@ -14,6 +14,7 @@ from typing import Any
 
 from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
 from ketensim.scenario.reader import Table, describe
+from ketensim.scenario.uncertain import is_spec
 from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population, Wave
 from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF
 from ketensim.timeline import AMSTERDAM, localize
@@ -98,13 +99,15 @@ def _dist(t: Table, key: str, default: Dist) -> Dist:
         t.raw(key, None)
         return default
     value = t.raw(key)
+    if t.uncertain is not None and is_spec(value):
+        value = {"median": value}  # uncertain fixed hours: the median is the uncertain number
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
             t.fail(key, f"{value} is not a finite number; expected hours like 2.5")
         if value < 0:
             t.fail(key, f"{value} is negative; expected hours >= 0")
         return Dist(float(value))
-    sub = Table(value, f"{t.where}.{key}", t.path)
+    sub = t.child(value, f"{t.where}.{key}")
     median = sub.number("median", lo=0)
     p90 = sub.number("p90", None, lo=0)
     sub.finish()
