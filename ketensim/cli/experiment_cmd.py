@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ketensim.cli.options import overwrite_option
+from ketensim.cli.uncertainty_cmd import robust_text
 from ketensim.experiment.fields import METRICS
 from ketensim.outdir import OutputTarget, atomic_open, output_target, write_marker
 from ketensim.scenario import load_scenario
@@ -154,7 +155,10 @@ def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, root_
     """Compare scenario B with scenario A on the same replication seeds (common random numbers).
 
     Prints, per metric, the paired difference B - A with its 95% interval and the share of seeds on
-    which B is worse. A and B are scenario files or bundled scenario names.
+    which B is worse; then, for broken pairs, P(B better than A) over the joint draws of seeds and
+    uncertain parameters, whether the verdict is robust (one side better in at least 95% of the
+    draws) and which parameter flips it beyond which value. A and B are scenario files or bundled
+    scenario names.
 
     \b
     Example:
@@ -191,6 +195,8 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
         paired = (f"{figure(d.difference.ci_low)} .. {figure(d.difference.ci_high)}" if n >= 2 else "-")
         rows.append([labels[m], figure(d.mean_a), figure(d.mean_b), _signed(d.difference.mean), paired, worse])
     click.echo(table(["metric", "A", "B", "B - A", "95% CI (paired)", "P(B worse)"], rows))
+    click.echo("")
+    click.echo(robust_text(c.robustness()))
     if target is not None:
         written = c.write(target.stage)
         target.commit()

@@ -20,6 +20,7 @@ from ketensim.experiment.engine import Task, default_workers, run_tasks
 from ketensim.experiment.fields import counting_note
 from ketensim.experiment.files import write_csv, write_json
 from ketensim.experiment.replication import Experiment, to_dataframe
+from ketensim.experiment.robust import Robustness, joint_draws, robustness
 from ketensim.experiment.seeds import SEED_METHOD, spawn_seeds
 from ketensim.experiment.stats import MeanSummary, ProportionSummary, summarize_mean, summarize_proportion
 from ketensim.outdir import write_marker
@@ -115,6 +116,11 @@ class Comparison:
         metrics = [m for m in self.a.metric_names if m in set(self.b.metric_names)]
         return {m: paired_difference(m, self.a.values(m), self.b.values(m)) for m in metrics}
 
+    def robustness(self, metric: str = "broken_pairs") -> Robustness:
+        """P(B better than A) over seeds and uncertain parameters, the verdict and what flips it (see :mod:`.robust`)."""
+        draws = joint_draws([o.draws for o in self.a.outcomes], [o.draws for o in self.b.outcomes])
+        return robustness(metric, direction_of(metric), self.a.values(metric), self.b.values(metric), draws)
+
     def records(self) -> list[dict[str, Any]]:
         """One flat dict per metric (see ``compare.csv`` in :mod:`ketensim.experiment.fields`)."""
         return [d.record() for d in self.differences().values()]
@@ -146,6 +152,7 @@ class Comparison:
             "a": side(self.a, "A"),
             "b": side(self.b, "B"),
             "metrics": {r["metric"]: r for r in self.records()},
+            "robust": self.robustness().record(),
         }
 
     def write(self, out: Path) -> list[Path]:
@@ -156,6 +163,9 @@ class Comparison:
         written.append(write_json(out / "compare.json", self.summary_dict()))
         columns = list(records[0]) if records else ["metric"]
         written.append(write_csv(out / "compare.csv", columns, ([r[c] for c in columns] for r in records)))
+        bins = self.robustness().bins
+        bin_columns = ["parameter", "bin", "bins", "low", "high", "n", "diff_mean", "p_b_better", "p_b_worse"]
+        written.append(write_csv(out / "compare_robust.csv", bin_columns, ([r[c] for c in bin_columns] for r in bins)))
         write_marker(out, "compare")
         return written
 

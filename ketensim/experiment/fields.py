@@ -71,6 +71,7 @@ replications.csv: one row per replication
 |---|---|
 | index | replication index 0..N-1 (rows are in this order whatever --workers was) |
 | seed | the replication's integer seed: SeedSequence(root).spawn(N)[index].generate_state(1, uint64)[0] |
+| *parameter* | only for a scenario with uncertain parameters: the value each drew in this replication, one column per dotted name (e.g. behaviour.gemeente.deadline_compliance) |
 | *metric* | every numeric summary field of the run, one column each (see the metric table below) |
 
 summary.json
@@ -88,7 +89,7 @@ summary.json
 | proportions.*metric*_gt_0 | P(metric > 0) over replications: n, k, p, ci_low, ci_high (95% Wilson), half_width, target_half_width, precise_enough, n_needed |
 | breakdowns.broken_by_pair / broken_by_actor_type / broken_by_cause / forbidden_answers_by_pair / messages_by_code .*key* | mean count per key over replications, same fields as metrics |
 | injections[] | per injection: index, kind, start, end, actor, hub, share, messages, note; took_effect (proportion of replications, Wilson); actors_touched_mean/_max, messages_touched_mean/_max (and other numeric report fields, e.g. spoed_cases_mean) |
-| resolved_scenario | the scenario that ran, every default filled in |
+| resolved_scenario | the scenario that ran, every default filled in; uncertain[] (only if any): path, dist, low, high, mode, median, p90, whole of each range, whose nominal value stands in place |
 
 precise_enough is true when half_width <= target_half_width, where the target is max(10% of |mean|, 1 unit)
 for a mean and 5 percentage points for a proportion; otherwise n_needed = ceil(n * (half_width / target)^2)
@@ -135,7 +136,15 @@ compare.csv / compare.json (metrics.*metric*): one row per metric
 | p_b_worse, p_b_worse_ci_low, p_b_worse_ci_high | share of seeds on which B is strictly worse, Wilson 95% (empty for neutral metrics) |
 
 compare.json also holds kind="compare", ketensim_version, n, root_seed, seed_method, seeds, xml, and a/b
-(scenario, scenario_name, scenario_file, dir).
+(scenario, scenario_name, scenario_file, dir), and robust: the robustness of broken_pairs over the joint
+draws of seeds and uncertain parameters (over: "seeds and uncertain parameters" or "seeds only ..."; parameters;
+p_b_better / p_b_worse with Wilson 95% ci_low/ci_high over replications; verdict b_better (B better in at least
+95% of draws), a_better (B worse in at least 95%) or none; confirmed (the interval's lower bound is also at
+least 95%); splits[]: per uncertain parameter the one threshold that best splits B - A (parameter, threshold,
+flips, gain = share of variance explained, below_/above_ n, diff_mean, p_b_better), flipping ones first).
+
+compare_robust.csv: per uncertain parameter and quartile of its draws (halves below 8 replications): parameter,
+bin, bins, low, high (the draws in the bin), n, diff_mean (B - A), p_b_better, p_b_worse.
 
 `ketensim sweep SCENARIO --vary NAME=VALUES -n N --out DIR` writes baseline/ (as above) and:
 
