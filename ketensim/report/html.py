@@ -8,6 +8,7 @@ mailed as one file.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from ketensim.exceptions import KetensimError
 from ketensim.outdir import atomic_write
 from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
 from ketensim.report.skips import skip_reason
+from ketensim.report.uncertainty import robust_section, sobol_section
 from ketensim.report.texts import (
     ACTOR_LABELS,
     DIRECTION_LABELS,
@@ -318,6 +320,9 @@ def _appendix(data: ReportData) -> dict[str, Any]:
         varies = " ".join(f"--vary {v['name']}={','.join(v['labels'])}" for v in data.sweep["varies"])
         command = (f"ketensim sweep {first['scenario_file']} {varies} -n {n} --seed {first['root_seed']} "
                    f"--metric {data.sweep['metric']} --xml {xml}")
+    elif data.kind == "sensitivity":
+        command = (f"ketensim sensitivity {first['scenario_file']} -N {data.extra['sobol']['base_n']} "
+                   f"--seed {first['root_seed']} --metric {data.extra['sobol']['metric']} --xml {xml}")
     else:
         command = f"ketensim run {first['scenario_file']} -n {n} --seed {first['root_seed']} --xml {xml}"
     return {"version": first["ketensim_version"], "scenarios": scenarios, "n": n, "root_seed": first["root_seed"],
@@ -338,7 +343,8 @@ def build_context(data: ReportData) -> dict[str, Any]:
     all_metrics = list(blocks[0].summary["metrics"])
     breakdown = plots.breakdown_figure(blocks)
     title = {"compare": "Vergelijking van twee draaiboekscenario's", "sweep": "Gevoeligheidsanalyse",
-             "single": "Eén simulatierun", "replications": "Verwachting over replicaties"}[data.kind]
+             "single": "Eén simulatierun", "replications": "Verwachting over replicaties",
+             "sensitivity": "Wat bepaalt de uitkomst?"}[data.kind]
     return {
         "kind": data.kind,
         "title": title,
@@ -358,12 +364,19 @@ def build_context(data: ReportData) -> dict[str, Any]:
         "proportions": _proportion_rows(blocks),
         "comparison": _comparison(data),
         "sweep": _sweep(data),
+        "robust": robust_section(data.compare, _xml(blocks)) if data.compare else None,
+        "sobol": sobol_section(data.extra["sobol"], [_plain_spec(u) for u in blocks[0].scenario.uncertain])
+        if data.kind == "sensitivity" else None,
         "appendix": _appendix(data),
     }
 
 
 _MAIN_FILE = {"compare": "compare.json", "sweep": "sweep.json", "replications": "summary.json",
-              "single": "result.json"}
+              "single": "result.json", "sensitivity": "sobol.json"}
+
+
+def _plain_spec(u: Any) -> dict[str, Any]:
+    return dataclasses.asdict(u)
 
 
 def render_report(folder: Path) -> str:

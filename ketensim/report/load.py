@@ -2,7 +2,8 @@
 
 The report sees only files: ``summary.json`` + ``series.csv`` (``ketensim run -n``), ``compare.json``
 with ``A/`` and ``B/`` (``ketensim compare``), ``sweep.json`` with ``baseline/`` (``ketensim sweep``),
-or ``result.json`` with the ledger CSVs of a single ``ketensim run``. A single run is summarised
+``sobol.json`` with ``runs/`` (``ketensim sensitivity``), or ``result.json`` with the ledger CSVs of a
+single ``ketensim run``. A single run is summarised
 the same way as replications (as an experiment of one), so every report has the same sections.
 """
 
@@ -69,7 +70,7 @@ class ScenarioBlock:
 class ReportData:
     """Everything the report shows, read from one output directory."""
 
-    kind: str  # replications | compare | sweep | single
+    kind: str  # replications | compare | sweep | single | sensitivity
     source: Path
     blocks: list[ScenarioBlock]
     compare: dict[str, Any] | None = None
@@ -229,6 +230,13 @@ def load_output(folder: Path) -> ReportData:
             for key in ("points", "tornado", "varies", "metric"):
                 _need(data, key, folder / "sweep.json")
         return ReportData("sweep", folder, [_replications(base, "basis")], sweep=data)
+    if (folder / "sobol.json").is_file():
+        data = _json(folder / "sobol.json")
+        with reading(folder / "sobol.json"):
+            runs = _subdir(folder, str(data["dir"]))
+            for key in ("indices", "metric", "variance", "runs", "base_n"):
+                _need(data, key, folder / "sobol.json")
+        return ReportData("sensitivity", folder, [_replications(runs, "")], extra={"sobol": data})
     if (folder / "summary.json").is_file():
         return ReportData("replications", folder, [_replications(folder, "")])
     if (folder / "result.json").is_file():

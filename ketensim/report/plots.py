@@ -52,6 +52,10 @@ def _places(values: Sequence[float]) -> int:
 
 
 _NL = _DutchTicks()
+COLOURS = _COLOURS
+"""The report's colours, for charts drawn in other modules."""
+DUTCH_TICKS = _NL
+"""Axis tick labels with a decimal comma, for charts drawn in other modules."""
 
 
 def data_uri(fig: Figure, dpi: int = 100) -> str:
