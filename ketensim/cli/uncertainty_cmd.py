@@ -87,9 +87,10 @@ def sensitivity(scenario_file: str, base_n: int, root_seed: int, workers: int | 
         ketensim sensitivity my-uncertain.toml -N 64 --out out/sobol
         ketensim report out/sobol -o wat-bepaalt.html
     """
-    from ketensim.experiment.sobol import sobol
+    from ketensim.experiment.sobol import require_uncertain, sobol
 
     scenario = load_scenario(scenario_file)
+    require_uncertain(scenario)
     count = len(scenario.uncertain)
     runs = base_n * (count + 2)
     used = max(1, min(workers or _cores(), runs))

@@ -34,7 +34,7 @@ from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.uncertain import with_values
 
-__all__ = ["SobolResult", "SobolIndex", "sobol", "NoUncertainty", "SAMPLE_METHOD"]
+__all__ = ["SobolResult", "SobolIndex", "sobol", "NoUncertainty", "SAMPLE_METHOD", "require_uncertain"]
 
 SAMPLE_METHOD = "SALib.sample.sobol.sample(problem, N, calc_second_order=False, scramble=True, seed=root_seed)"
 """How the parameter sets are drawn, recorded in sobol.json."""
@@ -107,6 +107,13 @@ class SobolResult:
         return written
 
 
+def require_uncertain(scenario: Scenario) -> None:
+    """Raise :class:`NoUncertainty` unless ``scenario`` has at least one uncertain parameter."""
+    if not scenario.uncertain:
+        raise NoUncertainty(f"{scenario.path}: no uncertain parameters; expected at least one number given as a range, "
+                            "e.g. deadline_compliance = { low = 0.85, high = 0.99 }")
+
+
 def _finite(value: Any) -> float | None:
     value = float(value)
     return value if math.isfinite(value) else None
@@ -128,10 +135,8 @@ def sobol(
 
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    require_uncertain(scenario)
     params = scenario.uncertain
-    if not params:
-        raise NoUncertainty(f"{scenario.path}: no uncertain parameters; expected at least one number given as a range, "
-                            "e.g. deadline_compliance = { low = 0.85, high = 0.99 }")
     problem = {"num_vars": len(params), "names": [u.path for u in params], "bounds": [[0.0, 1.0]] * len(params)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib warns about N not a power of two; the CLI requires one
