@@ -7,6 +7,7 @@ the per-injection summary; a third falls on a Sunday and touches nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,9 @@ def tiny_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny(tiny_path: Path) -> Scenario:
     return load_scenario(tiny_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_writer() -> Callable[..., Path]:
+    """:func:`write_tiny`, for tests that write variants of the tiny world (a test module cannot import conftest)."""
+    return write_tiny

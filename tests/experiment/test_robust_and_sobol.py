@@ -7,12 +7,12 @@ import html
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_tiny
 from ketensim.cli import cli
 from ketensim.experiment.robust import best_split, robustness
 
@@ -25,8 +25,9 @@ transit_minutes = { low = 1, high = 3 }
 """
 
 
-def _scenario(folder: Path, extra: str, name: str, edit: tuple[str, str] | None = None) -> Path:
-    path = write_tiny(folder, name, edit)
+def _scenario(writer: Callable[..., Path], folder: Path, extra: str, name: str,
+              edit: tuple[str, str] | None = None) -> Path:
+    path = writer(folder, name, edit)
     path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
 
@@ -56,10 +57,10 @@ class TestRobustness:
         assert worse.verdict == "a_better" and not worse.confirmed  # 20 draws cannot confirm 95% (Wilson)
         assert worse.over.startswith("seeds only")
 
-    def test_compare_cli_reports_robustness_and_the_dutch_report_says_it(self, tmp_path: Path) -> None:
+    def test_compare_cli_reports_robustness_and_the_dutch_report_says_it(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
         """B's retours take far longer in the tail (p90 16 -> 60 h): B is never better; no robust difference or A."""
-        a = _scenario(tmp_path, DOMINANT, "a.toml")
-        b = _scenario(tmp_path, DOMINANT.replace("[hubs.ib]", "retour_hours = { median = 2, p90 = 60 }\n\n[hubs.ib]"),
+        a = _scenario(tiny_writer, tmp_path, DOMINANT, "a.toml")
+        b = _scenario(tiny_writer, tmp_path, DOMINANT.replace("[hubs.ib]", "retour_hours = { median = 2, p90 = 60 }\n\n[hubs.ib]"),
                       "b.toml")
         out = tmp_path / "cmp"
         result = CliRunner().invoke(cli, ["compare", str(a), str(b), "-n", "6", "--workers", "1", "--out", str(out)])
@@ -104,9 +105,9 @@ transit_minutes = { low = 1, high = 3 }
 
 
 class TestSobol:
-    def test_dominant_parameter_has_the_largest_total_index(self, tmp_path: Path) -> None:
+    def test_dominant_parameter_has_the_largest_total_index(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
         """100 to 900 clients drive the number of broken pairs; 1 to 3 minutes of IB transit do not."""
-        path = _scenario(tmp_path, TRANSIT, "dominant.toml", CLIENTS)
+        path = _scenario(tiny_writer, tmp_path, TRANSIT, "dominant.toml", CLIENTS)
         out = tmp_path / "sobol"
         result = CliRunner().invoke(cli, ["sensitivity", str(path), "-N", "8", "--seed", "3", "--workers", "2",
                                           "--out", str(out)])
@@ -126,8 +127,8 @@ class TestSobol:
         assert "Het meest bepalend voor gebroken berichtparen is populatie: aantal cliënten" in text
         assert "ketensim sensitivity dominant.toml -N 8 --seed 3" in text
 
-    def test_same_seed_same_indices_for_any_workers(self, tmp_path: Path) -> None:
-        path = _scenario(tmp_path, TRANSIT, "dominant.toml", CLIENTS)
+    def test_same_seed_same_indices_for_any_workers(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
+        path = _scenario(tiny_writer, tmp_path, TRANSIT, "dominant.toml", CLIENTS)
         files = []
         for workers in ("1", "2"):
             out = tmp_path / f"w{workers}"

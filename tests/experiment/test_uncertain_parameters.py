@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_tiny
 from ketensim.cli import cli
 from ketensim.experiment import compare, replicate, sweep
 from ketensim.experiment.variants import parse_vary
@@ -29,16 +29,16 @@ NAMES = ["population.clients", "behaviour.aanbieder.retour_hours.median", "behav
          "behaviour.ib.transit_minutes"]
 
 
-def _write(folder: Path, extra: str = RANGES, name: str = "ranges.toml",
+def _write(writer: Callable[..., Path], folder: Path, extra: str = RANGES, name: str = "ranges.toml",
            edit: tuple[str, str] = ("clients = 300", "clients = { low = 200, high = 400 }")) -> Path:
-    path = write_tiny(folder, name, edit)
+    path = writer(folder, name, edit)
     path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def ranged_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _write(tmp_path_factory.mktemp("ranges"))
+def ranged_path(tmp_path_factory: pytest.TempPathFactory, tiny_writer: Callable[..., Path]) -> Path:
+    return _write(tiny_writer, tmp_path_factory.mktemp("ranges"))
 
 
 class TestReading:
@@ -76,29 +76,29 @@ class TestReading:
         ("retour_hours = { median = { low = 1, high = 30 }, p90 = 16 }",
          "behaviour.aanbieder.retour_hours.median: a median up to 30 can exceed a p90 of 16"),
     ])
-    def test_bad_range_is_one_clear_line(self, tmp_path: Path, line: str, message: str) -> None:
+    def test_bad_range_is_one_clear_line(self, tiny_writer: Callable[..., Path], tmp_path: Path, line: str, message: str) -> None:
         key = line.split(" = ", 1)[0]
         extra = "\n".join(line if row.startswith(key + " =") else row for row in RANGES.splitlines())
-        path = _write(tmp_path, extra)
+        path = _write(tiny_writer, tmp_path, extra)
         result = CliRunner().invoke(cli, ["scenario", "check", str(path)])
         assert result.exit_code != 0
         fails = [row for row in result.output.splitlines() if row.startswith("FAIL")]
         assert len(fails) == 1, result.output
         assert message in fails[0]
 
-    def test_whole_number_parameter_needs_whole_bounds(self, tmp_path: Path) -> None:
-        path = _write(tmp_path, edit=("clients = 300", "clients = { low = 200.5, high = 400 }"))
+    def test_whole_number_parameter_needs_whole_bounds(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
+        path = _write(tiny_writer, tmp_path, edit=("clients = 300", "clients = { low = 200.5, high = 400 }"))
         with pytest.raises(ScenarioError, match=r"population\.clients\.low: 200\.5 is not a whole number"):
             load_scenario(path)
 
-    def test_range_outside_the_world_sections_is_refused(self, tmp_path: Path) -> None:
-        path = _write(tmp_path, "", edit=("share = 0.3", "share = { low = 0.1, high = 0.3 }"))
+    def test_range_outside_the_world_sections_is_refused(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
+        path = _write(tiny_writer, tmp_path, "", edit=("share = 0.3", "share = { low = 0.1, high = 0.3 }"))
         with pytest.raises(ScenarioError, match=r"injection\[1\]\.share: expected a number \(a range is allowed only "
                                                 r"in \[population\], \[behaviour\.\*\] and \[hubs\.\*\]\)"):
             load_scenario(path)
 
-    def test_largest_draw_must_stay_runnable(self, tmp_path: Path) -> None:
-        path = _write(tmp_path, edit=("clients = 300", "clients = { low = 200, high = 400000 }"))
+    def test_largest_draw_must_stay_runnable(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
+        path = _write(tiny_writer, tmp_path, edit=("clients = 300", "clients = { low = 200, high = 400000 }"))
         with pytest.raises(ScenarioError, match=r"population\.clients: 400000 is out of range"):
             load_scenario(path)
 
@@ -161,8 +161,8 @@ class TestDraws:
 
 
 class TestCommonDraws:
-    def test_both_arms_of_a_comparison_see_the_same_draws(self, ranged_path: Path, tmp_path: Path) -> None:
-        other = _write(tmp_path, RANGES.replace("p90 = 16", "p90 = 40"), name="b.toml")
+    def test_both_arms_of_a_comparison_see_the_same_draws(self, tiny_writer: Callable[..., Path], ranged_path: Path, tmp_path: Path) -> None:
+        other = _write(tiny_writer, tmp_path, RANGES.replace("p90 = 16", "p90 = 40"), name="b.toml")
         c = compare(load_scenario(ranged_path), load_scenario(other), 3, root_seed=2, workers=1, progress=False)
         assert [o.draws for o in c.a.outcomes] == [o.draws for o in c.b.outcomes]
         assert len({o.draws["population.clients"] for o in c.a.outcomes}) > 1
