@@ -9,7 +9,7 @@ import click
 
 from ketensim.cli.options import overwrite_option
 from ketensim.experiment.fields import METRICS
-from ketensim.experiment.robust import ROBUST_SHARE, Robustness
+from ketensim.experiment.robust import ROBUST_SHARE, Robustness, Split
 from ketensim.outdir import output_target
 from ketensim.scenario import load_scenario
 from ketensim.textutil import figure, table
@@ -45,11 +45,17 @@ def robust_text(r: Robustness) -> str:
         lines.append("  no uncertain parameters: nothing to flip the verdict but the seeds")
     elif not flipping:
         lines.append("  no parameter flips the sign of B - A on one side of a threshold")
+        if r.splits:
+            lines.append(_split_line("B - A varies most with", r.splits[0]))
     for s in flipping:
-        lines.append(f"  flips with {s.parameter}: below {figure(s.threshold)} B - A = {_signed(s.below_mean)} "
-                     f"(B better in {_pct(s.below_b_better)} of {s.below_n}), above: {_signed(s.above_mean)} "
-                     f"(B better in {_pct(s.above_b_better)} of {s.above_n}); explains {_pct(s.gain)} of the spread")
+        lines.append(_split_line("flips with", s))
     return "\n".join(lines)
+
+
+def _split_line(what: str, s: Split) -> str:
+    return (f"  {what} {s.parameter}: below {figure(s.threshold)} B - A = {_signed(s.below_mean)} "
+            f"(B better in {_pct(s.below_b_better)} of {s.below_n}), above: {_signed(s.above_mean)} "
+            f"(B better in {_pct(s.above_b_better)} of {s.above_n}); explains {_pct(s.gain)} of the spread")
 
 
 def _power_of_two(ctx: click.Context, param: click.Parameter, value: int) -> int:

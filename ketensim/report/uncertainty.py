@@ -79,6 +79,12 @@ def robust_section(compare: dict[str, Any], xml: bool) -> dict[str, Any] | None:
     if r["parameters"] and not flips:
         flips.append("Geen enkele onzekere parameter keert het verschil om: aan beide kanten van elke grens wijst "
                      "het gemiddelde verschil dezelfde kant op.")
+        if r["splits"]:
+            s = r["splits"][0]
+            flips.append(f"Het verschil hangt het meest af van {parameter_label(s['parameter'])}: onder "
+                         f"{nl(s['threshold'])} geeft B {_fewer_or_more(s['below_diff_mean'], noun)} dan A, daarboven "
+                         f"{_fewer_or_more(s['above_diff_mean'], noun)}; deze grens verklaart {pct(s['gain'])} van de "
+                         "spreiding in het verschil.")
     return {"text": text, "verdict": verdict, "flips": flips, "robust": r["verdict"] != "none"}
 
 
