@@ -306,8 +306,8 @@ def _sweep_charts(data: dict[str, Any], out: Path) -> list[Path]:
 def report(output_dir: Path, output: Path | None) -> None:
     """Write a self-contained Dutch HTML report for the stuurgroep from an output directory.
 
-    OUTPUT_DIR is what `ketensim run --out`, `run -n --out`, `compare --out` or `sweep --out`
-    wrote. The page embeds its charts and opens offline.
+    OUTPUT_DIR is what `ketensim run --out`, `run -n --out`, `compare --out`, `sweep --out` or
+    `sensitivity --out` wrote. The page embeds its charts and opens offline.
 
     \b
     Example:

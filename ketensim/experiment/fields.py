@@ -166,6 +166,22 @@ metric's summary), varies[] (name, kind, values, labels, baseline, unit) and tor
 baseline_value, baseline_mean, low_value, low_label, low_mean, high_value, high_label, high_mean, swing),
 sorted by swing. sweep_replications.csv has one row per replication of the baseline and of every point
 (parameter, value, label, index, seed, every metric). sweep_line.png and sweep_tornado.png are the charts.
+
+`ketensim sensitivity SCENARIO -N N --out DIR` writes runs/ (every parameter set as one row of
+replications.csv, with the values it used; all on one seed) and:
+
+sobol.csv / sobol.json (indices[]): one row per uncertain parameter, the largest total index first
+-------------------------------------------------------------------------------------------------
+| column | meaning |
+|---|---|
+| parameter, range | the dotted name and its range (e.g. "uniform 0.8..0.99") |
+| S1, S1_conf, S1_ci_low, S1_ci_high | first-order index (share of the metric's variance the parameter explains alone), the half-width of its 95% bootstrap interval, and the interval |
+| ST, ST_conf, ST_ci_low, ST_ci_high | total index (alone and in interactions with the others), likewise |
+
+sobol.json also holds kind="sensitivity", ketensim_version, scenario, scenario_name, scenario_file, metric,
+base_n, parameters, runs (= base_n x (parameters + 2)), root_seed, seed (the one replication seed every set
+ran on), seed_method, sample_method, interval, xml, mean and variance of the metric over the runs (the indices
+are null when the variance is 0), and dir ("runs").
 """ + "\n".join(["", "Metrics (numeric summary fields)", "--------------------------------", "| metric | meaning |",
                  "|---|---|"] + [f"| {k} | {v} |" for k, v in METRICS.items()]) + "\n"
 """Markdown documentation of every output file and field."""

@@ -241,5 +241,5 @@ def load_output(folder: Path) -> ReportData:
         return ReportData("replications", folder, [_replications(folder, "")])
     if (folder / "result.json").is_file():
         return ReportData("single", folder, [_single(folder)])
-    raise ReportInputError(f"{folder}: no summary.json, compare.json, sweep.json or result.json; expected an output "
-                           "directory of ketensim run --out, run -n, compare or sweep")
+    raise ReportInputError(f"{folder}: no summary.json, compare.json, sweep.json, sobol.json or result.json; expected "
+                           "an output directory of ketensim run --out, run -n, compare, sweep or sensitivity")

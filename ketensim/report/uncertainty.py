@@ -57,7 +57,8 @@ def robust_section(compare: dict[str, Any], xml: bool) -> dict[str, Any] | None:
     ci = (f" (95%-interval {interval(r['p_b_better_ci_low'], r['p_b_better_ci_high'], percent=True)}, "
           "Wilson over de replicaties)" if n >= 2 else "")
     text = (f"Kans dat B beter is dan A, gemeten {over}: {pct(r['p_b_better'])}{ci}. B is slechter in "
-            f"{pct(r['p_b_worse'])} van de trekkingen; in de rest zijn ze gelijk.")
+            f"{pct(r['p_b_worse'])} van de trekkingen")
+    text += "; in de rest zijn ze gelijk." if r["p_b_better"] + r["p_b_worse"] < 1 else "."
     if r["verdict"] == "none":
         verdict = (f"Er is geen robuust verschil: geen van beide draaiboeken is in minstens {share} van de "
                    "trekkingen beter.")
