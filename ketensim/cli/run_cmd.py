@@ -86,6 +86,8 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
     s = result.summary
     click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")
     click.echo(f"{s['messages']} messages in {s['pairs']} pairs; simulated in {result.wall_seconds:.1f} s")
+    if result.draws:  # a scenario with uncertain ranges: the values this seed drew
+        click.echo("parameter draws: " + ", ".join(f"{k} = {v:.4g}" for k, v in result.draws.items()))
     click.echo("")
     rows = [
         ["pairs", s["pairs"]],

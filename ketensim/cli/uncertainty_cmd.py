@@ -34,7 +34,9 @@ def robust_text(r: Robustness) -> str:
                 if r.n >= 2 else "")
     lines.append(f"  P(B better than A) = {_pct(r.better.p)}{interval}; P(B worse) = {_pct(r.worse.p)}; "
                  f"equal in {_pct(1 - r.better.p - r.worse.p)}")
-    if r.verdict == "none":
+    if r.verdict == "too_few":
+        lines.append("  verdict: none (one replication cannot show how the draws vary; run -n 2 or more)")
+    elif r.verdict == "none":
         lines.append(f"  verdict: no robust difference (neither is better in at least {share} of the draws)")
     else:
         who = "B" if r.verdict == "b_better" else "A"

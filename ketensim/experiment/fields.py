@@ -139,7 +139,7 @@ compare.json also holds kind="compare", ketensim_version, n, root_seed, seed_met
 (scenario, scenario_name, scenario_file, dir), and robust: the robustness of broken_pairs over the joint
 draws of seeds and uncertain parameters (over: "seeds and uncertain parameters" or "seeds only ..."; parameters;
 p_b_better / p_b_worse with Wilson 95% ci_low/ci_high over replications; verdict b_better (B better in at least
-95% of draws), a_better (B worse in at least 95%) or none; confirmed (the interval's lower bound is also at
+95% of draws), a_better (B worse in at least 95%), none, or too_few (fewer than 2 replications); confirmed (the interval's lower bound is also at
 least 95%); splits[]: per uncertain parameter the one threshold that best splits B - A (parameter, threshold,
 flips, gain = share of variance explained, below_/above_ n, diff_mean, p_b_better), flipping ones first).
 
@@ -165,7 +165,8 @@ sweep.json also holds kind="sweep", the run identification as in summary.json, b
 metric's summary), varies[] (name, kind, values, labels, baseline, unit) and tornado[] (parameter, kind,
 baseline_value, baseline_mean, low_value, low_label, low_mean, high_value, high_label, high_mean, swing),
 sorted by swing. sweep_replications.csv has one row per replication of the baseline and of every point
-(parameter, value, label, index, seed, every metric). sweep_line.png and sweep_tornado.png are the charts.
+(parameter, value, label, index, seed, every uncertain parameter's draw (empty for the one a point fixes), every
+metric). sweep_line.png and sweep_tornado.png are the charts.
 
 `ketensim sensitivity SCENARIO -N N --out DIR` writes runs/ (every parameter set as one row of
 replications.csv, with the values it used; all on one seed) and:

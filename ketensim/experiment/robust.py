@@ -8,7 +8,7 @@ for the headline metric (``broken_pairs``):
 * ``P(B better than A)``: the share of replications in which B is strictly better, with a 95%
   Wilson interval over the replications (ties count as not better);
 * the verdict: *B better* if B is better in at least 95% of the draws, *A better* if B is worse in
-  at least 95%, else *no robust difference*; ``confirmed`` says whether the interval's lower bound
+  at least 95%, else *no robust difference* (none with fewer than 2 replications: ``too_few``); ``confirmed`` says whether the interval's lower bound
   also clears 95% (it cannot with fewer than ~73 replications);
 * for each uncertain parameter: the single threshold that best splits the paired difference B − A
   (a one-split regression tree on the draws: the split that most reduces the squared error, with at
@@ -67,7 +67,7 @@ class Robustness:
     parameters: tuple[str, ...]
     better: ProportionSummary
     worse: ProportionSummary
-    verdict: str  # b_better | a_better | none
+    verdict: str  # b_better | a_better | none | too_few (fewer than 2 replications)
     confirmed: bool
     splits: tuple[Split, ...]
     bins: tuple[dict[str, Any], ...]
@@ -178,7 +178,9 @@ def robustness(metric: str, direction: str, a: list[float], b: list[float], draw
     n = len(diffs)
     better = summarize_proportion(sum(_better(d, direction) for d in diffs), n)
     worse = summarize_proportion(sum(_better(-d, direction) for d in diffs), n)
-    if better.p >= ROBUST_SHARE:
+    if n < 2:  # one draw says nothing about the others
+        verdict, confirmed = "too_few", False
+    elif better.p >= ROBUST_SHARE:
         verdict, confirmed = "b_better", better.ci_low >= ROBUST_SHARE
     elif worse.p >= ROBUST_SHARE:
         verdict, confirmed = "a_better", worse.ci_low >= ROBUST_SHARE

@@ -142,7 +142,8 @@ class Sweep:
         columns = list(records[0]) if records else ["parameter"]
         written.append(write_csv(out / "sweep.csv", columns, ([r[c] for c in columns] for r in records)))
         reps = self.replication_records()
-        columns = ["parameter", "value", "label", "index", "seed", *self.baseline.metric_names]
+        columns = ["parameter", "value", "label", "index", "seed", *self.baseline.draw_names,
+                   *self.baseline.metric_names]
         written.append(write_csv(out / "sweep_replications.csv", columns, ([r.get(c) for c in columns] for r in reps)))
         write_marker(out, "sweep")
         return written

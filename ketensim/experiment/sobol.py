@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ketensim import __version__
 from ketensim.exceptions import KetensimError
 from ketensim.experiment.engine import Task, default_workers, run_tasks
@@ -149,8 +151,6 @@ def sobol(
     outcomes = [replace(o, draws=sets[o.index]) for o in outcomes]
     runs = Experiment(scenario=scenario, root_seed=root_seed, seeds=(seed,) * len(sets), xml=xml,
                       outcomes=tuple(outcomes), label="sobol")
-    import numpy as np
-
     y = np.array(runs.values(metric), dtype=float)
     variance = float(y.var())
     if variance == 0:

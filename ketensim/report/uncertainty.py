@@ -59,7 +59,9 @@ def robust_section(compare: dict[str, Any], xml: bool) -> dict[str, Any] | None:
     text = (f"Kans dat B beter is dan A, gemeten {over}: {pct(r['p_b_better'])}{ci}. B is slechter in "
             f"{pct(r['p_b_worse'])} van de trekkingen")
     text += "; in de rest zijn ze gelijk." if r["p_b_better"] + r["p_b_worse"] < 1 else "."
-    if r["verdict"] == "none":
+    if r["verdict"] == "too_few":
+        verdict = "Met één replicatie is niet te zeggen of het oordeel robuust is; draai er meer."
+    elif r["verdict"] == "none":
         verdict = (f"Er is geen robuust verschil: geen van beide draaiboeken is in minstens {share} van de "
                    "trekkingen beter.")
     else:
@@ -86,7 +88,7 @@ def robust_section(compare: dict[str, Any], xml: bool) -> dict[str, Any] | None:
                          f"{nl(s['threshold'])} geeft B {_fewer_or_more(s['below_diff_mean'], noun)} dan A, daarboven "
                          f"{_fewer_or_more(s['above_diff_mean'], noun)}; deze grens verklaart {pct(s['gain'])} van de "
                          "spreiding in het verschil.")
-    return {"text": text, "verdict": verdict, "flips": flips, "robust": r["verdict"] != "none"}
+    return {"text": text, "verdict": verdict, "flips": flips, "robust": r["verdict"] in ("a_better", "b_better")}
 
 
 def sobol_figure(data: dict[str, Any]) -> Any:

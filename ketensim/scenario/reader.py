@@ -49,8 +49,7 @@ class Table:
     def __init__(self, data: Any, where: str, path: str, uncertain: list[Any] | None = None) -> None:
         self.path = path
         self.where = where
-        self.uncertain = uncertain
-        """Where numbers given as ranges are collected; None where a range is not allowed."""
+        self.uncertain = uncertain  # where numbers given as ranges are collected; None: a range is not allowed
         if not isinstance(data, dict):
             self.fail("", f"expected a table, got {describe(data)}")
         self.data: dict[str, Any] = data

@@ -56,6 +56,8 @@ class TestRobustness:
         worse = robustness("broken_pairs", "higher_is_worse", a, [4.0] * 20, {})
         assert worse.verdict == "a_better" and not worse.confirmed  # 20 draws cannot confirm 95% (Wilson)
         assert worse.over.startswith("seeds only")
+        one = robustness("broken_pairs", "higher_is_worse", [3.0], [2.0], {})
+        assert one.verdict == "too_few" and not one.confirmed  # one draw cannot make a verdict robust
 
     def test_compare_cli_reports_robustness_and_the_dutch_report_says_it(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
         """B's retours take far longer in the tail (p90 16 -> 60 h): B is never better; no robust difference or A."""

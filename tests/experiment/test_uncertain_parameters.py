@@ -155,6 +155,7 @@ class TestDraws:
         result = CliRunner().invoke(cli, ["run", str(ranged_path), "--seed", "5", "--xml", "off",
                                           "--out", str(tmp_path / "one")])
         assert result.exit_code == 0, result.output
+        assert "parameter draws: population.clients = " in result.output
         data = json.loads((tmp_path / "one" / "result.json").read_text())
         assert data["parameter_draws"] == draw(load_scenario(ranged_path), 5)[1]
         assert data["resolved_scenario"]["uncertain"][0]["high"] == 400.0
@@ -167,7 +168,8 @@ class TestCommonDraws:
         assert [o.draws for o in c.a.outcomes] == [o.draws for o in c.b.outcomes]
         assert len({o.draws["population.clients"] for o in c.a.outcomes}) > 1
 
-    def test_every_sweep_point_sees_the_baseline_draws_and_a_swept_parameter_is_fixed(self, ranged_path: Path) -> None:
+    def test_every_sweep_point_sees_the_baseline_draws_and_a_swept_parameter_is_fixed(self, ranged_path: Path,
+                                                                                       tmp_path: Path) -> None:
         s = load_scenario(ranged_path)
         w = sweep(s, [parse_vary("behaviour.aanbieder.deadline_compliance=0.6,0.9", s),
                       parse_vary("heen_block=-2h", s)], 2, root_seed=4, workers=1, progress=False)
@@ -181,6 +183,11 @@ class TestCommonDraws:
                 assert "behaviour.aanbieder.deadline_compliance" not in drawn[0]
                 assert drawn == [{k: v for k, v in d.items() if k != "behaviour.aanbieder.deadline_compliance"}
                                  for d in base]
+        w.write(tmp_path)
+        rows = list(csv.DictReader((tmp_path / "sweep_replications.csv").open()))
+        fixed = [r for r in rows if r["parameter"] == "behaviour.aanbieder.deadline_compliance"]
+        assert fixed and all(r["behaviour.aanbieder.deadline_compliance"] == "" for r in fixed)
+        assert all(r["population.clients"] for r in rows)
 
     def test_without_ranges_nothing_is_drawn(self, tiny) -> None:  # type: ignore[no-untyped-def]
         e = replicate(tiny, 2, workers=1, progress=False)
