@@ -207,29 +207,29 @@ def draw(scenario: Any, seed: int) -> tuple[Any, dict[str, float]]:
 def check_spread(scenario: Any) -> None:
     """Raise :class:`ScenarioError` where a draw could break a rule the nominal value keeps.
 
-    Checked: an hours distribution's ``p90`` stays at or above its ``median`` for every draw, and a
-    written ``gemeenten_per_aanbieder`` stays at most ``gemeenten``; the upper bounds on the size of a
+    Checked: an hours distribution's ``p90`` stays at or above its ``median`` for every draw, and an
+    uncertain ``gemeenten_per_aanbieder`` stays at most ``gemeenten``; the upper bounds on the size of a
     run (:mod:`ketensim.scenario.bounds`) hold at the largest draws.
     """
     from ketensim.scenario.bounds import check_bounds
 
     by_path = {u.path: u for u in scenario.uncertain}
-    for u in scenario.uncertain:
-        if u.path.endswith(".median"):
-            p90_path = u.path[:-len(".median")] + ".p90"
-            p90 = by_path.get(p90_path)
-            stored = _stored_p90(scenario, p90_path)
-            if stored is None and p90 is None:
-                continue
-            smallest_p90 = p90.support[0] if p90 is not None else stored
-            if u.support[1] > smallest_p90:
-                raise ScenarioError(scenario.path, p90_path if p90 else u.path,
-                                    f"a median up to {u.support[1]:g} can exceed a p90 of {smallest_p90:g}; "
-                                    "expected every median draw <= every p90 draw")
+    hours = {u.path.rsplit(".", 1)[0] for u in scenario.uncertain if u.path.endswith((".median", ".p90"))}
+    for prefix in sorted(hours):
+        median, p90 = by_path.get(prefix + ".median"), by_path.get(prefix + ".p90")
+        stored = _stored(scenario, prefix)
+        if stored.p90 is None and p90 is None:
+            continue  # fixed hours: no p90 to stay above
+        largest_median = median.support[1] if median is not None else stored.median
+        smallest_p90 = p90.support[0] if p90 is not None else stored.p90
+        if largest_median > smallest_p90:
+            raise ScenarioError(scenario.path, prefix + (".p90" if p90 is not None else ".median"),
+                                f"a median up to {largest_median:g} can exceed a p90 of {smallest_p90:g}; "
+                                "expected every median draw <= every p90 draw")
     gpa = by_path.get("population.gemeenten_per_aanbieder")
     gemeenten = by_path.get("population.gemeenten")
-    if gpa is not None or gemeenten is not None:
-        most = gpa.support[1] if gpa else scenario.population.gemeenten_per_aanbieder
+    if gpa is not None:  # (an unwritten default is capped at the gemeenten of a tiny world, as without ranges)
+        most = gpa.support[1]
         fewest = gemeenten.support[0] if gemeenten else scenario.population.gemeenten
         if most > fewest:
             raise ScenarioError(scenario.path, "population.gemeenten_per_aanbieder",
@@ -240,9 +240,9 @@ def check_spread(scenario: Any) -> None:
         check_bounds(with_values(scenario, highest))
 
 
-def _stored_p90(scenario: Any, path: str) -> float | None:
-    """The p90 the scenario holds at ``path`` (``...retour_hours.p90``); None for fixed hours."""
+def _stored(scenario: Any, prefix: str) -> Any:
+    """The hours distribution (:class:`~ketensim.scenario.world_model.Dist`) the scenario holds at ``prefix``."""
     obj = scenario
-    for part in path.split(".")[:-1]:
+    for part in prefix.split("."):
         obj = getattr(obj, part)
-    return obj.p90
+    return obj

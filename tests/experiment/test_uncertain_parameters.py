@@ -75,6 +75,9 @@ class TestReading:
         # a median range that can pass its p90
         ("retour_hours = { median = { low = 1, high = 30 }, p90 = 16 }",
          "behaviour.aanbieder.retour_hours.median: a median up to 30 can exceed a p90 of 16"),
+        # a p90 range that can fall below its median
+        ("retour_hours = { median = 4, p90 = { low = 2, high = 20 } }",
+         "behaviour.aanbieder.retour_hours.p90: a median up to 4 can exceed a p90 of 2"),
     ])
     def test_bad_range_is_one_clear_line(self, tiny_writer: Callable[..., Path], tmp_path: Path, line: str, message: str) -> None:
         key = line.split(" = ", 1)[0]
