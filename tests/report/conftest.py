@@ -5,6 +5,7 @@ The tiny 2022 world (``tiny``) comes from ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,13 @@ from ketensim.scenario.model import Scenario
 
 @pytest.fixture(scope="session")
 def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run."""
+    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run, sensitivity."""
     from ketensim.experiment import compare, parse_vary, replicate, sweep
     from ketensim.experiment.variants import make_variant
     from ketensim.output import write_run
+    from ketensim.experiment.sobol import sobol
     from ketensim.run import run_replication
+    from ketensim.scenario.uncertain import Uncertain
 
     root = tmp_path_factory.mktemp("outputs")
     replicate(tiny, 3, root_seed=2, progress=False).write(root / "replications")
@@ -28,7 +31,11 @@ def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[st
                                             "behaviour.aanbieder.retour_hours.median=1,4")]
     sweep(tiny, varies, 2, root_seed=2, progress=False).write(root / "sweep")
     write_run(run_replication(tiny, 4, xml=False), root / "single")
-    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single")}
+    ranged = dataclasses.replace(tiny, uncertain=(
+        Uncertain("behaviour.aanbieder.deadline_compliance", "uniform", low=0.0, high=1.0),
+        Uncertain("population.clients", "triangular", low=200.0, high=400.0, mode=300.0, whole=True)))
+    sobol(ranged, 2, root_seed=2, progress=False).write(root / "sensitivity")
+    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single", "sensitivity")}
 
 
 @pytest.fixture(scope="session")

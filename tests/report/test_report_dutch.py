@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ketensim.report.dutch import moment, pair_label, plural, window
+from ketensim.report.uncertainty import robust_section
 from ketensim.report.plots import _DutchTicks
 from ketensim.scenario.model import Scenario
 from ketensim.timeline import AMSTERDAM
@@ -93,3 +95,30 @@ class TestPage:
                                               "min": 0.0, "ci_low": 0.0, "ci_high": 0.0}
         assert _headline(replace(block, summary=summary))["good"] is True
         assert _headline(block)["good"] is False
+
+
+class TestUncertainty:
+    def test_sensitivity_page_has_its_section_in_dutch(self, pages: dict[str, str]) -> None:
+        page = html.unescape(pages["sensitivity"])
+        assert "<h2>Wat bepaalt de uitkomst?</h2>" in page
+        assert "zorgaanbieders: aandeel dat de deadlines volgt" in page and "populatie: aantal cliënten" in page
+        assert "gelijkverdeeld 0 tot 1" in page and "driehoeksverdeling 200 tot 400, top 300" in page
+
+    def test_compare_without_ranges_is_over_seeds_only(self, pages: dict[str, str]) -> None:
+        page = html.unescape(pages["compare"])
+        assert "alleen over 3 seeds: deze scenario's hebben geen onzekere parameters" in page
+
+    def test_a_flipping_parameter_is_named_with_its_threshold(self) -> None:
+        """The verdict flips at a deadline compliance of 0,9: below it B breaks fewer pairs, above it more."""
+        split = {"parameter": "behaviour.aanbieder.deadline_compliance", "threshold": 0.9, "flips": True,
+                 "gain": 0.6, "below_n": 10, "below_diff_mean": -2.0, "below_p_b_better": 0.8, "above_n": 10,
+                 "above_diff_mean": 1.5, "above_p_b_better": 0.1}
+        robust = {"metric": "broken_pairs", "n": 20, "parameters": [split["parameter"]], "p_b_better": 0.45,
+                  "p_b_better_ci_low": 0.26, "p_b_better_ci_high": 0.66, "p_b_worse": 0.5, "robust_share": 0.95,
+                  "verdict": "none", "confirmed": False, "splits": [split]}
+        section = robust_section({"robust": robust}, xml=False)
+        assert section is not None and section["verdict"].startswith("Er is geen robuust verschil")
+        assert section["flips"] == [
+            "Het oordeel draait om bij zorgaanbieders: aandeel dat de deadlines volgt: onder 0,90 geeft B gemiddeld 2 "
+            "gebroken berichtparen minder dan A (B beter in 80,0% van 10 trekkingen), daarboven gemiddeld 1,5 gebroken "
+            "berichtparen meer (B beter in 10,0% van 10). Deze grens verklaart 60,0% van de spreiding in het verschil."]
