@@ -109,6 +109,11 @@ def show(file: str) -> None:
         click.echo("assumed rows:")
         for r in assumed:
             click.echo(f"  {r.provenance.id or r.category} ({r.when}): {r.provenance.why}")
+    if s.uncertain:
+        click.echo("")
+        click.echo("uncertain parameters (each replication draws one value; the nominal value in brackets):")
+        for u in s.uncertain:
+            click.echo(f"  {u.path}: {u.describe()} ({u.nominal:g})")
 
 
 @scenario.command()

@@ -89,6 +89,12 @@ class TestReading:
         assert len(fails) == 1, result.output
         assert message in fails[0]
 
+    def test_show_lists_the_ranges(self, ranged_path: Path) -> None:
+        result = CliRunner().invoke(cli, ["scenario", "show", str(ranged_path)])
+        assert result.exit_code == 0, result.output
+        assert "  population.clients: uniform 200..400 (300)" in result.output
+        assert "  behaviour.ib.transit_minutes: lognormal median 2, p90 10, truncated 0..120 (2)" in result.output
+
     def test_whole_number_parameter_needs_whole_bounds(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
         path = _write(tiny_writer, tmp_path, edit=("clients = 300", "clients = { low = 200.5, high = 400 }"))
         with pytest.raises(ScenarioError, match=r"population\.clients\.low: 200\.5 is not a whole number"):
