@@ -39,6 +39,7 @@ Kids: TypeAlias = dict[str, list[Element]]
 _LOCAL: dict[str, str] = {}  # qualified tag -> local name, shared by every check
 _EMPTY: list[Element] = []
 _STEPS: dict[str, tuple[str, ...]] = {}  # "Adres/Postcode" -> ("Adres", "Postcode"), split once
+_HEADER_STEPS = ("{*}BerichtIdentificatie", "{*}Dagtekening")  # below Header; "{*}": any namespace
 
 
 def _local(tag: str) -> str:
@@ -82,9 +83,9 @@ def ymd(el: Element | None, first: int = 0) -> int | None:
     if el is None:
         return None
     text = el.text
-    if text and len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual yyyy-mm-dd, fast
-        digits = text[:4] + text[5:7] + text[8:]
-        if digits.isdigit():
+    if text:  # fast: digits and dashes only need no trimming (and fit within ``first``, if given)
+        digits = text.replace("-", "")
+        if digits.isdigit() and (not first or len(text) <= first):
             return int(digits)
     text = value(el)
     if first:
@@ -226,7 +227,14 @@ class Doc:
     def dagtekening(self) -> Element | None:
         """``Header/BerichtIdentificatie/Dagtekening``, or None."""
         if self._dagtekening is False:
-            self._dagtekening = self.at(self.root, "Header/BerichtIdentificatie/Dagtekening")
+            # no rule reads anything else of the header: find the path with lxml's own name filter
+            # (in C) instead of indexing the header's children by name in Python
+            found = self.child(self.root, "Header")
+            for step in _HEADER_STEPS:
+                if found is None:
+                    break
+                found = next(found.iterchildren(step), None)
+            self._dagtekening = found
         return self._dagtekening  # type: ignore[return-value]
 
     def position(self, el: Element) -> int:

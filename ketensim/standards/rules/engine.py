@@ -92,10 +92,16 @@ def applicability(rule: Rule) -> list[Applicability]:
 
 
 class Plan(NamedTuple):
-    """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below."""
+    """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below.
+
+    ``rules`` is every rule at the node; the engine calls ``plain`` on each element found there, and
+    a rule of ``guarded`` (its ``when`` child, the rule) only on an element that has that child.
+    """
 
     rules: tuple[Rule, ...]
     below: dict[str, Plan]
+    plain: tuple[Rule, ...] = ()
+    guarded: tuple[tuple[str, Rule], ...] = ()
 
 
 _NOTHING = Plan((), {})
@@ -116,22 +122,37 @@ def plan(mt: MessageType) -> Plan:
                 node[0].append(rule)
 
     def freeze(node: tuple[list[Rule], dict]) -> Plan:
-        return Plan(tuple(node[0]), {step: freeze(sub) for step, sub in node[1].items()})
+        here = tuple(node[0])
+        return Plan(
+            here,
+            {step: freeze(sub) for step, sub in node[1].items()},
+            tuple(r for r in here if not r.when),
+            tuple((r.when, r) for r in here if r.when),
+        )
 
     return freeze(root)
 
 
+_PLANS: dict[int, tuple[MessageType, Plan]] = {}  # id(mt) -> (mt, its plan): no hashing of mt per check
 _ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on one element
 
 Hit = tuple[Element, Rule, Iterable[Element | None]]
 
 
 def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
-    for rule in node.rules:
+    for rule in node.plain:
         faults = rule.check(doc, el)
         if faults:
             for fault in faults:
                 hits.append((el, rule, fault))
+    if node.guarded:
+        kids = doc.kids(el)
+        for when, rule in node.guarded:
+            if when in kids:
+                faults = rule.check(doc, el)
+                if faults:
+                    for fault in faults:
+                        hits.append((el, rule, fault))
     if node.below:
         kids = doc.kids(el)
         for step, sub in node.below.items():
@@ -143,7 +164,12 @@ def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
 
 def run(root: Element, mt: MessageType) -> list[Finding]:
     """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
-    compiled = plan(mt)
+    known = _PLANS.get(id(mt))
+    if known is None or known[0] is not mt:
+        if len(_PLANS) > 1000:  # message types made on the fly, not the catalogue's own
+            _PLANS.clear()
+        known = _PLANS[id(mt)] = (mt, plan(mt))
+    compiled = known[1]
     if not (compiled.rules or compiled.below):
         return []
     doc = Doc(root, mt.standard, mt.number)

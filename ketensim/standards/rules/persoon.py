@@ -51,6 +51,7 @@ def _cs002(d: Doc, bsn: Element) -> Faults:
     {"301": _GEBOORTE, "305": _GEBOORTE[0], "307": _GEBOORTE[0], "315": _GEBOORTE[0]},
     "Een deels onbekende geboortedatum wordt geschreven zoals het datumgebruik zegt: dag onbekend als dag 01, "
     "dag en maand onbekend als 01-01, geheel onbekend als 1900-01-01.",
+    when="DatumGebruik",
 )
 def _cs139(d: Doc, geboortedatum: Element) -> Faults:
     gebruik = d.child(geboortedatum, "DatumGebruik")
@@ -74,6 +75,7 @@ def _cs139(d: Doc, geboortedatum: Element) -> Faults:
     "TR002",
     {"301": _GEBOORTE, "305": _GEBOORTE[0], "307": _GEBOORTE[0], "315": _GEBOORTE[0]},
     "Een geboortedatum ligt niet meer dan 120 jaar voor de dagtekening van het bericht.",
+    when="Datum",
 )
 def _tr002(d: Doc, geboortedatum: Element) -> Faults:
     datum = d.child(geboortedatum, "Datum")
