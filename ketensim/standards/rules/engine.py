@@ -16,14 +16,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from lxml import etree
 
 from ketensim._resources import xsd_dir
 from ketensim.standards.catalogue import MessageType, get_catalogue
 from ketensim.standards.rules._doc import Doc, Element
-from ketensim.standards.rules._registry import Finding, Rule, registry
+from ketensim.standards.rules._registry import Check, Finding, Rule, registry
 
 __all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run"]
 
@@ -94,15 +94,21 @@ def applicability(rule: Rule) -> list[Applicability]:
 class Plan(NamedTuple):
     """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below.
 
-    ``rules`` is every rule at the node; the engine calls ``plain`` on each element found there, and
-    a rule of ``guarded`` (its ``when`` child, the rule) only on an element that has that child.
+    ``walk`` is the same node as the engine walks it, in plain tuples: the checks to call on every
+    element found here, the checks to call only on an element that has the rule's ``when`` child,
+    and the steps below with their nodes.
     """
 
     rules: tuple[Rule, ...]
     below: dict[str, Plan]
-    plain: tuple[Rule, ...] = ()
-    guarded: tuple[tuple[str, Rule], ...] = ()
+    walk: Walk = ((), (), ())
 
+
+Walk: TypeAlias = tuple[
+    tuple[tuple[Check, Rule], ...],  # (check, rule): called on every element here
+    tuple[tuple[str, Check, Rule], ...],  # (when, check, rule): called when the element has that child
+    tuple[tuple[str, "Walk"], ...],  # (step, node below)
+]
 
 _NOTHING = Plan((), {})
 
@@ -123,12 +129,13 @@ def plan(mt: MessageType) -> Plan:
 
     def freeze(node: tuple[list[Rule], dict]) -> Plan:
         here = tuple(node[0])
-        return Plan(
-            here,
-            {step: freeze(sub) for step, sub in node[1].items()},
-            tuple(r for r in here if not r.when),
-            tuple((r.when, r) for r in here if r.when),
+        below = {step: freeze(sub) for step, sub in node[1].items()}
+        walk = (
+            tuple((r.check, r) for r in here if not r.when),
+            tuple((r.when, r.check, r) for r in here if r.when),
+            tuple((step, sub.walk) for step, sub in below.items()),
         )
+        return Plan(here, below, walk)
 
     return freeze(root)
 
@@ -139,23 +146,22 @@ _ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on 
 Hit = tuple[Element, Rule, Iterable[Element | None]]
 
 
-def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
-    for rule in node.plain:
-        faults = rule.check(doc, el)
+def _visit(doc: Doc, el: Element, node: Walk, hits: list[Hit]) -> None:
+    plain, guarded, below = node
+    for check, rule in plain:
+        faults = check(doc, el)
         if faults:
             for fault in faults:
                 hits.append((el, rule, fault))
-    if node.guarded:
+    if guarded or below:
         kids = doc.kids(el)
-        for when, rule in node.guarded:
+        for when, check, rule in guarded:
             if when in kids:
-                faults = rule.check(doc, el)
+                faults = check(doc, el)
                 if faults:
                     for fault in faults:
                         hits.append((el, rule, fault))
-    if node.below:
-        kids = doc.kids(el)
-        for step, sub in node.below.items():
+        for step, sub in below:
             found = kids.get(step)
             if found:
                 for child in found:
@@ -174,7 +180,7 @@ def run(root: Element, mt: MessageType) -> list[Finding]:
         return []
     doc = Doc(root, mt.standard, mt.number)
     hits: list[Hit] = []
-    _visit(doc, root, compiled, hits)
+    _visit(doc, root, compiled.walk, hits)
     if not hits:
         return []
     if not _ORDER:
