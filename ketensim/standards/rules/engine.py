@@ -154,7 +154,9 @@ def _visit(doc: Doc, el: Element, node: Walk, hits: list[Hit]) -> None:
             for fault in faults:
                 hits.append((el, rule, fault))
     if guarded or below:
-        kids = doc.kids(el)
+        kids = doc._kids.get(el)
+        if kids is None:
+            kids = doc.kids(el)
         for when, check, rule in guarded:
             if when in kids:
                 faults = check(doc, el)
