@@ -8,7 +8,10 @@ the rule set has no rules for them.
 
 For speed the rules of a message type are compiled once into a *plan*: a tree of the context
 paths' steps with, at each node, the rules that run on the elements found there; a check walks
-each step once however many rules share it, and only the children a rule needs are indexed.
+each step once however many rules share it, and indexes an element's children by name once for
+all rules. A rule that names a ``when`` child (the child it cannot fire without) is not called on
+an element that lacks it: most products have no budget, most contacts no period, so most of those
+checks never run. The plan is found by the message type's identity, not by hashing it per check.
 """
 
 from __future__ import annotations
