@@ -157,7 +157,7 @@ def _visit(doc: Doc, el: Element, node: Walk, hits: list[Hit]) -> None:
             for fault in faults:
                 hits.append((el, rule, fault))
     if guarded or below:
-        kids = doc._kids.get(el)
+        kids = doc._kids.get(el)  # the index itself: no method call on the hot path
         if kids is None:
             kids = doc.kids(el)
         for when, check, rule in guarded:
