@@ -34,18 +34,26 @@ __all__ = [
 ]
 
 Element: TypeAlias = etree._Element
-Kids: TypeAlias = dict[str, list[Element]]
+Kids: TypeAlias = dict[str | None, list[Element]]
 
-_LOCAL: dict[str, str] = {}  # qualified tag -> local name, shared by every check
+
+class _Names(dict):
+    """Qualified tag -> local name, shared by every check; the tag of a comment or processing
+    instruction (not a string) -> None, a name no rule asks for."""
+
+    def __missing__(self, tag: object) -> str | None:
+        name = self[tag] = tag.rpartition("}")[2] if type(tag) is str else None
+        return name
+
+
+_NAMES = _Names()
 _EMPTY: list[Element] = []
 _STEPS: dict[str, tuple[str, ...]] = {}  # "Adres/Postcode" -> ("Adres", "Postcode"), split once
+_HEADER_STEPS = ("{*}BerichtIdentificatie", "{*}Dagtekening")  # below Header; "{*}": any namespace
 
 
 def _local(tag: str) -> str:
-    name = _LOCAL.get(tag)
-    if name is None:
-        name = _LOCAL[tag] = tag.rpartition("}")[2]
-    return name
+    return _NAMES[tag]  # type: ignore[return-value]
 
 
 def value(el: Element | None) -> str:
@@ -82,9 +90,9 @@ def ymd(el: Element | None, first: int = 0) -> int | None:
     if el is None:
         return None
     text = el.text
-    if text and len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual yyyy-mm-dd, fast
-        digits = text[:4] + text[5:7] + text[8:]
-        if digits.isdigit():
+    if text:  # fast: digits and dashes only need no trimming (and fit within ``first``, if given)
+        digits = text.replace("-", "")
+        if digits.isdigit() and (not first or len(text) <= first):
             return int(digits)
     text = value(el)
     if first:
@@ -158,12 +166,9 @@ class Doc:
         found = self._kids.get(el)
         if found is None:
             found = self._kids[el] = {}
-            local = _LOCAL
-            for child in el:  # faster than iterchildren(tag=...); comments have a non-str tag
-                tag = child.tag
-                if type(tag) is not str:
-                    continue
-                name = local.get(tag) or _local(tag)
+            names = _NAMES
+            for child in el[:]:  # a slice is cheaper than iterating el; comments go under None
+                name = names[child.tag]
                 same = found.get(name)
                 if same is None:
                     found[name] = [child]
@@ -226,7 +231,14 @@ class Doc:
     def dagtekening(self) -> Element | None:
         """``Header/BerichtIdentificatie/Dagtekening``, or None."""
         if self._dagtekening is False:
-            self._dagtekening = self.at(self.root, "Header/BerichtIdentificatie/Dagtekening")
+            # no rule reads anything else of the header: find the path with lxml's own name filter
+            # (in C) instead of indexing the header's children by name in Python
+            found = self.child(self.root, "Header")
+            for step in _HEADER_STEPS:
+                if found is None:
+                    break
+                found = next(found.iterchildren(step), None)
+            self._dagtekening = found
         return self._dagtekening  # type: ignore[return-value]
 
     def position(self, el: Element) -> int:

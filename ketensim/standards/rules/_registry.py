@@ -2,13 +2,14 @@
 
 A rule module declares each rule with :func:`rule`::
 
-    @rule("CD034", {"301": CONTACT}, "Een contact van soort 01 of 03 heeft een postcode nodig.")
+    @rule("CD034", {"301": CONTACT}, "Een contact van soort 01 of 03 heeft een postcode nodig.", when="Soort")
     def _(d: Doc, contact: Element) -> Faults:
         ...
 
 The second argument maps each message number the rule checks to the paths (local names, from
 ``Bericht``) of its *context* elements; the engine hands the check every element at those paths
 and the check returns the violations it sees there, each as the nodes involved (its Locatie).
+``when`` names a child without which the rule cannot fire, so the engine need not call the check.
 The registry refuses a code twice, so the table of rules is also the list of codes.
 """
 
@@ -64,6 +65,7 @@ class Rule:
     standards: tuple[str, ...] = STANDARDS
     retourcode: str = ""
     note: str = ""
+    when: str = ""
 
     @property
     def messages(self) -> tuple[str, ...]:
@@ -89,6 +91,7 @@ def rule(
     standards: tuple[str, ...] = STANDARDS,
     retourcode: str = "",
     note: str = "",
+    when: str = "",
 ) -> Callable[[Check], Check]:
     """Register the decorated check as rule ``code``.
 
@@ -100,6 +103,9 @@ def rule(
         standards: The standards the rule belongs to (``("ijw",)`` for the iJw-only rules).
         retourcode: The retourcode the rule set gives a violation, if any.
         note: Where ketensim's reading differs or needs a word (shown by ``catalogue --rules``).
+        when: A child the context element must have for the rule to possibly fire (the check returns
+            nothing without it); the engine then skips the check on a context element that lacks it.
+            ``tests/standards/test_rule_guards.py`` checks the promise on every rule that makes it.
     """
 
     def register(check: Check) -> Check:
@@ -109,7 +115,7 @@ def rule(
             number: tuple(_steps(p) for p in ([where] if isinstance(where, str) else where))
             for number, where in contexts.items()
         }
-        _RULES[code] = Rule(code, paths, check, explanation, standards, retourcode, note)
+        _RULES[code] = Rule(code, paths, check, explanation, standards, retourcode, note, when)
         return check
 
     return register

@@ -40,7 +40,7 @@ def _cd007(d: Doc, communicatie: Element) -> Faults:
     return None
 
 
-@rule("CD009", {"301": CONTACT}, "Een periode hoort alleen bij een contact van soort 04 (tijdelijk adres).")
+@rule("CD009", {"301": CONTACT}, "Een periode hoort alleen bij een contact van soort 04 (tijdelijk adres).", when="Periode")
 def _cd009(d: Doc, contact: Element) -> Faults:
     periode = d.child(contact, "Periode")
     if periode is not None:
@@ -50,7 +50,7 @@ def _cd009(d: Doc, contact: Element) -> Faults:
     return None
 
 
-@rule("CD025", {"301": ADRES}, "Een adres in Nederland (landcode NL) heeft een huisnummer.")
+@rule("CD025", {"301": ADRES}, "Een adres in Nederland (landcode NL) heeft een huisnummer.", when="LandCode")
 def _cd025(d: Doc, adres: Element) -> Faults:
     landcode = d.child(adres, "LandCode")
     if value(landcode) == "NL":
@@ -60,7 +60,12 @@ def _cd025(d: Doc, adres: Element) -> Faults:
     return None
 
 
-@rule("CD034", {"301": CONTACT}, "Een contact van soort 01 (BRP-adres) of 03 (verblijfadres) heeft een postcode.")
+@rule(
+    "CD034",
+    {"301": CONTACT},
+    "Een contact van soort 01 (BRP-adres) of 03 (verblijfadres) heeft een postcode.",
+    when="Soort",
+)
 def _cd034(d: Doc, contact: Element) -> Faults:
     soort = d.child(contact, "Soort")
     if in_values(soort, ("01", "03")):
@@ -74,6 +79,7 @@ def _cd034(d: Doc, contact: Element) -> Faults:
     "CS089",
     {"301": ADRES},
     "Een Nederlandse postcode bestaat uit vier cijfers (niet beginnend met 0) en twee letters, zonder spatie.",
+    when="LandCode",
 )
 def _cs089(d: Doc, adres: Element) -> Faults:
     landcode = d.child(adres, "LandCode")

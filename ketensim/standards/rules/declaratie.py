@@ -19,6 +19,8 @@ __all__ = ["add_days", "add_months", "minus_years"]
 _P323 = "Declaratie/Clienten/Client/Prestaties/Prestatie"
 _P325 = "DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie"
 _PERIODE = "Declaratie/DeclaratiePeriode"
+_PERIODE_EINDE = f"{_PERIODE}/Einddatum"
+_P323_STEPS, _P325_STEPS = tuple(_P323.split("/")), tuple(_P325.split("/"))
 
 
 def _month_length(year: int, month: int) -> int:
@@ -118,7 +120,12 @@ def _cs337(d: Doc, prestatie: Element) -> Faults:
     return faults
 
 
-@rule("CS339", {"323": _P323}, "Bij eenheid 83 (euro's) is het geleverde volume gelijk aan het ingediende bedrag.")
+@rule(
+    "CS339",
+    {"323": _P323},
+    "Bij eenheid 83 (euro's) is het geleverde volume gelijk aan het ingediende bedrag.",
+    when="Eenheid",
+)
 def _cs339(d: Doc, prestatie: Element) -> Faults:
     if raw(d.child(prestatie, "Eenheid")) != "83":
         return None
@@ -166,10 +173,10 @@ def _tr137(d: Doc, periode: Element) -> Faults:
 
 @rule("TR319", {"323": _P323}, "Een prestatie ligt niet (deels) na het einde van de declaratieperiode.")
 def _tr319(d: Doc, prestatie: Element) -> Faults:
-    einde = d.at(d.root, f"{_PERIODE}/Einddatum")
+    einde = d.at(d.root, _PERIODE_EINDE)
     faults = []
-    for name in ("Begindatum", "Einddatum"):
-        datum = d.at(prestatie, f"ProductPeriode/{name}")
+    for path in ("ProductPeriode/Begindatum", "ProductPeriode/Einddatum"):
+        datum = d.at(prestatie, path)
         if not _not_after(datum, einde):
             faults.append((einde, datum))
     return faults
@@ -189,7 +196,7 @@ def _tr335(d: Doc, einde: Element) -> Faults:
 
 
 def _prestaties(d: Doc) -> list[Element]:
-    return d.select(tuple(_P323.split("/")))
+    return d.select(_P323_STEPS)
 
 
 @rule("TR315", {"323": _P323}, "Een vorig referentienummer komt maar een keer voor in de declaratie: een regel wordt eenmaal gecrediteerd.")
@@ -304,7 +311,7 @@ def _tr342(d: Doc, antwoord: Element) -> Faults:
     codes = {value(c) for c in d.children(d.child(antwoord, "RetourCodes"), "RetourCode")}
     tt = _signed(d, toegekend)
     if codes <= {"0200", "8001"}:
-        net = _net(d, d.select(tuple(_P325.split("/"))))
+        net = _net(d, d.select(_P325_STEPS))
         if not net == _signed(d, ingediend) - tt:  # NaN compares unequal: a missing amount is an error
             return [(ingediend, toegekend)]
         return None

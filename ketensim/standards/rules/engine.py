@@ -8,7 +8,10 @@ the rule set has no rules for them.
 
 For speed the rules of a message type are compiled once into a *plan*: a tree of the context
 paths' steps with, at each node, the rules that run on the elements found there; a check walks
-each step once however many rules share it, and only the children a rule needs are indexed.
+each step once however many rules share it, and indexes an element's children by name once for
+all rules. A rule that names a ``when`` child (the child it cannot fire without) is not called on
+an element that lacks it: most products have no budget, most contacts no period, so most of those
+checks never run. The plan is found by the message type's identity, not by hashing it per check.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from lxml import etree
 
 from ketensim._resources import xsd_dir
 from ketensim.standards.catalogue import MessageType, get_catalogue
 from ketensim.standards.rules._doc import Doc, Element
-from ketensim.standards.rules._registry import Finding, Rule, registry
+from ketensim.standards.rules._registry import Check, Finding, Rule, registry
 
 __all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run"]
 
@@ -92,11 +95,23 @@ def applicability(rule: Rule) -> list[Applicability]:
 
 
 class Plan(NamedTuple):
-    """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below."""
+    """A node of the compiled rules of a message type: the rules that run on the elements here, and the steps below.
+
+    ``walk`` is the same node as the engine walks it, in plain tuples: the checks to call on every
+    element found here, the checks to call only on an element that has the rule's ``when`` child,
+    and the steps below with their nodes.
+    """
 
     rules: tuple[Rule, ...]
     below: dict[str, Plan]
+    walk: Walk = ((), (), ())
 
+
+Walk: TypeAlias = tuple[
+    tuple[tuple[Check, Rule], ...],  # (check, rule): called on every element here
+    tuple[tuple[str, Check, Rule], ...],  # (when, check, rule): called when the element has that child
+    tuple[tuple[str, "Walk"], ...],  # (step, node below)
+]
 
 _NOTHING = Plan((), {})
 
@@ -116,25 +131,42 @@ def plan(mt: MessageType) -> Plan:
                 node[0].append(rule)
 
     def freeze(node: tuple[list[Rule], dict]) -> Plan:
-        return Plan(tuple(node[0]), {step: freeze(sub) for step, sub in node[1].items()})
+        here = tuple(node[0])
+        below = {step: freeze(sub) for step, sub in node[1].items()}
+        walk = (
+            tuple((r.check, r) for r in here if not r.when),
+            tuple((r.when, r.check, r) for r in here if r.when),
+            tuple((step, sub.walk) for step, sub in below.items()),
+        )
+        return Plan(here, below, walk)
 
     return freeze(root)
 
 
+_PLANS: dict[int, tuple[MessageType, Plan]] = {}  # id(mt) -> (mt, its plan): no hashing of mt per check
 _ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on one element
 
 Hit = tuple[Element, Rule, Iterable[Element | None]]
 
 
-def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
-    for rule in node.rules:
-        faults = rule.check(doc, el)
+def _visit(doc: Doc, el: Element, node: Walk, hits: list[Hit]) -> None:
+    plain, guarded, below = node
+    for check, rule in plain:
+        faults = check(doc, el)
         if faults:
             for fault in faults:
                 hits.append((el, rule, fault))
-    if node.below:
-        kids = doc.kids(el)
-        for step, sub in node.below.items():
+    if guarded or below:
+        kids = doc._kids.get(el)  # the index itself: no method call on the hot path
+        if kids is None:
+            kids = doc.kids(el)
+        for when, check, rule in guarded:
+            if when in kids:
+                faults = check(doc, el)
+                if faults:
+                    for fault in faults:
+                        hits.append((el, rule, fault))
+        for step, sub in below:
             found = kids.get(step)
             if found:
                 for child in found:
@@ -143,12 +175,17 @@ def _visit(doc: Doc, el: Element, node: Plan, hits: list[Hit]) -> None:
 
 def run(root: Element, mt: MessageType) -> list[Finding]:
     """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
-    compiled = plan(mt)
+    known = _PLANS.get(id(mt))
+    if known is None or known[0] is not mt:
+        if len(_PLANS) > 1000:  # message types made on the fly, not the catalogue's own
+            _PLANS.clear()
+        known = _PLANS[id(mt)] = (mt, plan(mt))
+    compiled = known[1]
     if not (compiled.rules or compiled.below):
         return []
     doc = Doc(root, mt.standard, mt.number)
     hits: list[Hit] = []
-    _visit(doc, root, compiled, hits)
+    _visit(doc, root, compiled.walk, hits)
     if not hits:
         return []
     if not _ORDER:

@@ -24,8 +24,10 @@ def elfproef(text: str) -> bool:
     """The rule set's 11-proef on a BSN: the last nine digits weighted 9..2 and -1 sum to a multiple of 11."""
     if not text.isdigit():
         return False
-    d = [ord(c) - 48 for c in f"{int(text) % 10**9:09d}"]
-    total = 9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8]
+    # the last nine digits, zero-padded; int() first for digits beyond ASCII, as the rule set reads them
+    nine = text[-9:].rjust(9, "0") if text.isascii() else f"{int(text) % 10**9:09d}"
+    d = nine.encode()  # ASCII codes: each digit plus 48, and the weights add up to 43
+    total = 9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8] - 48 * 43
     return total % 11 == 0
 
 
@@ -51,6 +53,7 @@ def _cs002(d: Doc, bsn: Element) -> Faults:
     {"301": _GEBOORTE, "305": _GEBOORTE[0], "307": _GEBOORTE[0], "315": _GEBOORTE[0]},
     "Een deels onbekende geboortedatum wordt geschreven zoals het datumgebruik zegt: dag onbekend als dag 01, "
     "dag en maand onbekend als 01-01, geheel onbekend als 1900-01-01.",
+    when="DatumGebruik",
 )
 def _cs139(d: Doc, geboortedatum: Element) -> Faults:
     gebruik = d.child(geboortedatum, "DatumGebruik")
@@ -74,6 +77,7 @@ def _cs139(d: Doc, geboortedatum: Element) -> Faults:
     "TR002",
     {"301": _GEBOORTE, "305": _GEBOORTE[0], "307": _GEBOORTE[0], "315": _GEBOORTE[0]},
     "Een geboortedatum ligt niet meer dan 120 jaar voor de dagtekening van het bericht.",
+    when="Datum",
 )
 def _tr002(d: Doc, geboortedatum: Element) -> Faults:
     datum = d.child(geboortedatum, "Datum")

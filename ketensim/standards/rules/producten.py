@@ -30,7 +30,7 @@ def end_date(d: Doc, product: Element) -> Element | None:
     return d.child(product, "ToewijzingEinddatum" if d.number == "315" else "Einddatum")
 
 
-@rule("CD041", _NOT_TWP, "Een product met een productcode heeft een omvang.")
+@rule("CD041", _NOT_TWP, "Een product met een productcode heeft een omvang.", when="Product")
 def _cd041(d: Doc, product: Element) -> Faults:
     code = d.at(product, "Product/Code")
     if filled(code):
@@ -40,7 +40,7 @@ def _cd041(d: Doc, product: Element) -> Faults:
     return None
 
 
-@rule("CD075", _ALL, "Een product met een budget heeft een einddatum.")
+@rule("CD075", _ALL, "Een product met een budget heeft een einddatum.", when="Budget")
 def _cd075(d: Doc, product: Element) -> Faults:
     budget = d.child(product, "Budget")
     if filled(budget):
@@ -50,7 +50,7 @@ def _cd075(d: Doc, product: Element) -> Faults:
     return None
 
 
-@rule("CD076", _ALL, "Een omvang per week (frequentie 2) vraagt een einddatum van het product.")
+@rule("CD076", _ALL, "Een omvang per week (frequentie 2) vraagt een einddatum van het product.", when="Omvang")
 def _cd076(d: Doc, product: Element) -> Faults:
     frequentie = d.at(product, "Omvang/Frequentie")
     if value(frequentie) == "2":
@@ -60,7 +60,7 @@ def _cd076(d: Doc, product: Element) -> Faults:
     return None
 
 
-@rule("CD077", _ALL, "Een product met een budget heeft geen omvang.")
+@rule("CD077", _ALL, "Een product met een budget heeft geen omvang.", when="Budget")
 def _cd077(d: Doc, product: Element) -> Faults:
     budget = d.child(product, "Budget")
     if filled(budget):
@@ -70,7 +70,7 @@ def _cd077(d: Doc, product: Element) -> Faults:
     return None
 
 
-@rule("CD078", _ALL, "Een product met een omvang heeft geen budget.")
+@rule("CD078", _ALL, "Een product met een omvang heeft geen budget.", when="Budget")
 def _cd078(d: Doc, product: Element) -> Faults:
     omvang = d.child(product, "Omvang")
     if omvang is not None:
@@ -104,9 +104,9 @@ def _code_needed(d: Doc, product: Element) -> Faults:
 
 
 _CODE_NEEDED = "Een product met een omvang en een einddatum na 2020 (of zonder einddatum) heeft een productcode."
-rule("CD080", {"301": TP}, _CODE_NEEDED)(_code_needed)
-rule("CD095", {"315": AP}, _CODE_NEEDED)(_code_needed)
-rule("CD096", {"317": NP}, _CODE_NEEDED)(_code_needed)
+rule("CD080", {"301": TP}, _CODE_NEEDED, when="Omvang")(_code_needed)
+rule("CD095", {"315": AP}, _CODE_NEEDED, when="Omvang")(_code_needed)
+rule("CD096", {"317": NP}, _CODE_NEEDED, when="Omvang")(_code_needed)
 
 
 def _frequentie(d: Doc, product: Element) -> Faults:
@@ -126,8 +126,8 @@ _FREQUENTIE = (
     "Bij eenheid etmaal, dagdeel, euro of stuks (14, 16, 83, 84) is de frequentie per week, per maand of "
     "totaal binnen de geldigheidsduur (2, 4 of 6)."
 )
-rule("CS338", {"301": TP, "317": (TWP, NP)}, _FREQUENTIE)(_frequentie)
-rule("CS343", {"315": AP}, _FREQUENTIE)(_frequentie)
+rule("CS338", {"301": TP, "317": (TWP, NP)}, _FREQUENTIE, when="Omvang")(_frequentie)
+rule("CS343", {"315": AP}, _FREQUENTIE, when="Omvang")(_frequentie)
 
 _PERIODS = {
     "301": (TP, "Client/Contactgegevens/Contact/Periode", "Client/Relaties/Relatie/Contact/Periode"),
@@ -163,6 +163,7 @@ def _cs003(d: Doc, holder: Element) -> Faults:
     {"301": TP},
     "Bij reden wijziging 13 (toewijzing vervallen voor de ingangsdatum) is de einddatum gelijk aan de "
     "ingangsdatum.",
+    when="RedenWijziging",
 )
 def _cs335(d: Doc, product: Element) -> Faults:
     if raw(d.child(product, "RedenWijziging")) != "13":
@@ -173,7 +174,7 @@ def _cs335(d: Doc, product: Element) -> Faults:
     return None
 
 
-@rule("CS336", {"301": TP}, "Reden wijziging 01 wordt in een toewijzing niet meer gebruikt.")
+@rule("CS336", {"301": TP}, "Reden wijziging 01 wordt in een toewijzing niet meer gebruikt.", when="RedenWijziging")
 def _cs336(d: Doc, product: Element) -> Faults:
     reden = d.child(product, "RedenWijziging")
     return [(reden,)] if reden is not None and value(reden) == "01" else None

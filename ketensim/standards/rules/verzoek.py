@@ -31,6 +31,7 @@ def _cd043(d: Doc, product: Element) -> Faults:
     "CD066",
     {"315": _VERWIJZER},
     "Een verwijzer van type 02 tot en met 05 met een zorgverlenerscode wordt niet ook met naam genoemd.",
+    when="ZorgverlenerCode",
 )
 def _cd066(d: Doc, verwijzer: Element) -> Faults:
     soort = d.child(verwijzer, "Type")
@@ -59,6 +60,7 @@ def _cd067(d: Doc, verwijzer: Element) -> Faults:
     "CD068",
     {"315": _VERWIJZER},
     "Alleen een verwijzer van type 02 tot en met 05 (een arts) heeft een zorgverlenerscode.",
+    when="ZorgverlenerCode",
 )
 def _cd068(d: Doc, verwijzer: Element) -> Faults:
     soort = d.child(verwijzer, "Type")
