@@ -39,8 +39,17 @@ def _plain(value: Any) -> Any:
 
 
 def scenario_dict(s: Scenario) -> dict[str, Any]:
-    """The resolved scenario (every default filled in) as JSON-ready data."""
-    return _plain(s)
+    """The resolved scenario (every default filled in) as JSON-ready data.
+
+    Draft releases appear only when the scenario declares some (``drafts``, each marked
+    ``"afgeleid": true``), so results of scenarios without them keep their exact bytes.
+    """
+    data = _plain(s)
+    if s.drafts:
+        data["drafts"] = [{**d, "afgeleid": True} for d in data["drafts"]]
+    else:
+        del data["drafts"]
+    return data
 
 
 def result_dict(r: RunResult) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ketensim.chain.draaiboek import equivalent_number
 from ketensim.chain.injections import build_faults
 from ketensim.chain.message import Message
 from ketensim.chain.world import World
@@ -440,7 +439,7 @@ class Session:
     def _link_resend(self, msg: Message) -> None:
         """A heen for the same case and counterparty that a hub refused earlier counts as resent by ``msg``."""
         for old in self._refused_heens.get((msg.case.seq, msg.receiver.key), ()):
-            if old.pair.resent_as is None and equivalent_number(old.number, msg.release) == msg.number:
+            if old.pair.resent_as is None and self.world.draaiboek.equivalent(old.number, msg.release) == msg.number:
                 old.pair.resent_as, msg.pair.resent_of = msg.pair, old.pair
                 return
 

@@ -36,7 +36,8 @@ from ketensim.scenario.model import (
 from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.world_model import Behaviour, Population
 from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population, read_waves
-from ketensim.standards.releases import RELEASES, STANDARDS
+from ketensim.standards.drafts import KNOWN, DraftRelease, ReleaseTable, draft_problems, release_table, version_key
+from ketensim.standards.releases import STANDARDS
 
 __all__ = ["load_scenario", "load_scenario_text", "resolve_scenario_path"]
 
@@ -184,7 +185,7 @@ class _Collect:
         return None if t is None else self.table(t, read)
 
 
-def _head(head: Table) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
+def _head(head: Table, table: ReleaseTable = KNOWN) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
     ident = head.str("id")
     name = head.str("name")
     standards = head.strings("standards", ("iwmo", "ijw"))
@@ -193,10 +194,10 @@ def _head(head: Table) -> tuple[str, str, tuple[str, ...], str, str, str, str, s
             head.fail("standards", f"unknown standard {standard!r}; expected iwmo and/or ijw")
     if not standards:
         head.fail("standards", "empty; expected at least one of iwmo, ijw")
-    releases = tuple(RELEASES)
+    releases = table.names()
     from_release = head.str("from_release", choices=releases)
     to_release = head.str("to_release", choices=releases)
-    if releases.index(to_release) <= releases.index(from_release):
+    if version_key(to_release) <= version_key(from_release):
         head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
     return (ident, name, standards, from_release, to_release, head.str("source", ""),
             head.str("description", "").strip(), head.str("naam", ""))
@@ -252,7 +253,9 @@ def _milestone(t: Table) -> Milestone:
 def _read(root: Table) -> Scenario:
     """Read every part of the file; raise one error per problem found (in file order)."""
     c = _Collect()
-    head = c.section(root, "scenario", _head)
+    drafts = _drafts(root, c)
+    table = release_table(drafts)
+    head = c.section(root, "scenario", lambda t: _head(t, table))
     window = c.section(root, "window", _window)
     phases: list[Phase] = []
     phases_table = c(root.sub, "phases")
@@ -272,8 +275,8 @@ def _read(root: Table) -> Scenario:
     waves: tuple = ()
     if head and window and go_live and len(phases) == len(PHASE_NAMES) and not c.errors:
         scenario_head = dict(go_live=go_live.at, window_start=window[0], window_end=window[1])
-        injections = c(read_injections, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
-        waves = c(read_waves, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
+        injections = c(read_injections, root, scenario_head, phases, blocks, (head[3], head[4]), table) or ()
+        waves = c(read_waves, root, scenario_head, phases, blocks, (head[3], head[4]), table) or ()
     else:  # read once the draaiboek is sound: their anchors need the timeline
         root.raw("injection", None)
         root.raw("traffic", None)
@@ -289,13 +292,33 @@ def _read(root: Table) -> Scenario:
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population or Population(year=window[0].year), behaviour=behaviour or Behaviour(),
         injections=injections, source=source, description=description, naam=naam, answers=answers or AnswerRules(),
-        waves=waves,
+        waves=waves, drafts=drafts,
     )
     if c.errors:
         # the rows that did read are still checked against the draaiboek rules: report those too
         c(rules.check, scenario)
         raise_all(c.errors)
     return scenario
+
+
+def _draft(t: Table) -> DraftRelease:
+    return DraftRelease(name=t.str("name"), like=t.str("like"), added=t.numbers("added", ()),
+                        removed=t.numbers("removed", ()), source=t.str("source", ""), note=t.str("note", ""))
+
+
+def _drafts(root: Table, c: _Collect) -> tuple[DraftRelease, ...]:
+    """The ``[[release]]`` rows: draft releases, each checked against the releases known and declared above it."""
+    declared: dict[str, DraftRelease] = {}
+    for t in c(root.rows, "release") or []:
+        draft = c.table(t, _draft)
+        if draft is None:
+            continue
+        problems = draft_problems(draft, declared)
+        for key, problem in problems:
+            c.errors.append(ScenarioError(t.path, f"{t.where}.{key}", problem))
+        if not problems:
+            declared[draft.name] = draft
+    return tuple(declared.values())
 
 
 def _answer_rules(root: Table) -> AnswerRules:

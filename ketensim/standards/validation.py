@@ -98,9 +98,9 @@ class FileReport:
 
 
 def _xsd_path(mt: MessageType) -> Path:
-    path = xsd_dir() / mt.xsd
+    path = mt.xsd_path
     if not path.is_file():
-        raise UnknownMessageType(f"{mt.code} {mt.release}: XSD {mt.xsd!r} not found under {xsd_dir()}")
+        raise UnknownMessageType(f"{mt.code} {mt.release}: XSD {mt.xsd!r} not found under {mt.xsd_root or xsd_dir()}")
     return path
 
 

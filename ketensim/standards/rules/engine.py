@@ -20,7 +20,6 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from ketensim._resources import xsd_dir
 from ketensim.standards.catalogue import MessageType, get_catalogue
 from ketensim.standards.rules._doc import Doc, Element
 from ketensim.standards.rules._registry import Finding, Rule, registry
@@ -54,7 +53,7 @@ def rules() -> list[Rule]:
 def _element_names(mt: MessageType) -> frozenset[str]:
     """Every element name declared in the message's XSD and the basisschema beside it."""
     names: set[str] = set()
-    message_xsd = xsd_dir() / mt.xsd
+    message_xsd = mt.xsd_path
     for path in (message_xsd, message_xsd.parent / "basisschema.xsd"):
         if path.is_file():
             tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -104,7 +103,7 @@ _NOTHING = Plan((), {})
 @functools.cache
 def plan(mt: MessageType) -> Plan:
     """The compiled rules of ``mt``: a tree of context steps, each path walked once per check."""
-    if mt.release not in RULE_RELEASES:
+    if mt.structure not in RULE_RELEASES:  # a draft has the rules of the release it is derived from
         return _NOTHING
     root: tuple[list[Rule], dict] = ([], {})
     for rule in rules():
