@@ -20,7 +20,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.catalogue import Catalogue, MessageType, get_catalogue
+from ketensim.standards.drafts import KNOWN, ReleaseTable
 from ketensim.standards.rules._doc import Doc, Element
 from ketensim.standards.rules._registry import Finding, Rule, registry
 
@@ -69,20 +70,27 @@ def _fits(rule: Rule, mt: MessageType) -> bool:
     return all(step in names for steps in rule.contexts[mt.number] for step in steps)
 
 
-def _message_type(standard: str, release: str, number: str) -> MessageType | None:
-    catalogue = get_catalogue()
+def _message_type(catalogue: Catalogue, standard: str, release: str, number: str) -> MessageType | None:
     if number not in {e.number for e in catalogue.select(standard, release)}:
         return None
     return catalogue.get(standard, release, number)
 
 
-def applicability(rule: Rule) -> list[Applicability]:
-    """Per standard and release, the messages the rule checks there and the fidelity."""
+def applicability(rule: Rule, releases: ReleaseTable | None = None) -> list[Applicability]:
+    """Per standard and release, the messages the rule checks there and the fidelity.
+
+    With ``releases`` (a scenario's), its draft releases derived from a rule release are
+    included, each *derived* (afgeleid) as the release it comes from is.
+    """
+    table = releases or KNOWN
+    catalogue = table.catalogue if table.drafts else get_catalogue()
+    drafts = tuple(d.name for d in table.drafts if table.root(d.name) in RULE_RELEASES)
     found = []
     for standard in rule.standards:
-        for release in RULE_RELEASES:
+        for release in RULE_RELEASES + drafts:
             messages = tuple(
-                n for n in rule.messages if (mt := _message_type(standard, release, n)) is not None and _fits(rule, mt)
+                n for n in rule.messages
+                if (mt := _message_type(catalogue, standard, release, n)) is not None and _fits(rule, mt)
             )
             if messages:
                 fidelity = "documented" if release == "3.2" else "derived"
