@@ -36,7 +36,15 @@ from ketensim.scenario.model import (
 from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.world_model import Behaviour, Population
 from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population, read_waves
-from ketensim.standards.drafts import KNOWN, DraftRelease, ReleaseTable, draft_problems, release_table, version_key
+from ketensim.standards.drafts import (
+    KNOWN,
+    DraftRelease,
+    ReleaseTable,
+    draft_problems,
+    release_table,
+    version_key,
+    version_ok,
+)
 from ketensim.standards.releases import STANDARDS
 
 __all__ = ["load_scenario", "load_scenario_text", "resolve_scenario_path"]
@@ -185,7 +193,8 @@ class _Collect:
         return None if t is None else self.table(t, read)
 
 
-def _head(head: Table, table: ReleaseTable = KNOWN) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
+def _head(head: Table, table: ReleaseTable = KNOWN,
+          rejected: tuple[str, ...] = ()) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
     ident = head.str("id")
     name = head.str("name")
     standards = head.strings("standards", ("iwmo", "ijw"))
@@ -194,7 +203,7 @@ def _head(head: Table, table: ReleaseTable = KNOWN) -> tuple[str, str, tuple[str
             head.fail("standards", f"unknown standard {standard!r}; expected iwmo and/or ijw")
     if not standards:
         head.fail("standards", "empty; expected at least one of iwmo, ijw")
-    releases = table.names()
+    releases = table.names() + rejected  # a draft whose [[release]] row failed is reported there, not again here
     from_release = head.str("from_release", choices=releases)
     to_release = head.str("to_release", choices=releases)
     if version_key(to_release) <= version_key(from_release):
@@ -253,9 +262,9 @@ def _milestone(t: Table) -> Milestone:
 def _read(root: Table) -> Scenario:
     """Read every part of the file; raise one error per problem found (in file order)."""
     c = _Collect()
-    drafts = _drafts(root, c)
+    drafts, rejected = _drafts(root, c)
     table = release_table(drafts)
-    head = c.section(root, "scenario", lambda t: _head(t, table))
+    head = c.section(root, "scenario", lambda t: _head(t, table, rejected))
     window = c.section(root, "window", _window)
     phases: list[Phase] = []
     phases_table = c(root.sub, "phases")
@@ -296,7 +305,8 @@ def _read(root: Table) -> Scenario:
     )
     if c.errors:
         # the rows that did read are still checked against the draaiboek rules: report those too
-        c(rules.check, scenario)
+        if from_release in table and to_release in table:
+            c(rules.check, scenario)
         raise_all(c.errors)
     return scenario
 
@@ -306,8 +316,12 @@ def _draft(t: Table) -> DraftRelease:
                         removed=t.numbers("removed", ()), source=t.str("source", ""), note=t.str("note", ""))
 
 
-def _drafts(root: Table, c: _Collect) -> tuple[DraftRelease, ...]:
-    """The ``[[release]]`` rows: draft releases, each checked against the releases known and declared above it."""
+def _drafts(root: Table, c: _Collect) -> tuple[tuple[DraftRelease, ...], tuple[str, ...]]:
+    """The ``[[release]]`` rows: draft releases, each checked against the releases known and declared above it.
+
+    Returns the sound drafts and the names of the rejected ones (their errors are in ``c``).
+    """
+    rejected: list[str] = []
     declared: dict[str, DraftRelease] = {}
     for t in c(root.rows, "release") or []:
         draft = c.table(t, _draft)
@@ -318,7 +332,9 @@ def _drafts(root: Table, c: _Collect) -> tuple[DraftRelease, ...]:
             c.errors.append(ScenarioError(t.path, f"{t.where}.{key}", problem))
         if not problems:
             declared[draft.name] = draft
-    return tuple(declared.values())
+        elif draft.name not in declared and version_ok(draft.name):
+            rejected.append(draft.name)
+    return tuple(declared.values()), tuple(rejected)
 
 
 def _answer_rules(root: Table) -> AnswerRules:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from ketensim.standards.catalogue import Catalogue, MessageType
 from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF, STANDARDS, ReleaseInfo
 
-__all__ = ["DraftRelease", "ReleaseTable", "release_table", "version_key", "draft_problems", "KNOWN"]
+__all__ = ["DraftRelease", "ReleaseTable", "release_table", "version_key", "version_ok", "draft_problems", "KNOWN"]
 
 _VERSION = re.compile(r"^([1-9][0-9]?)\.(0|[1-9][0-9]?)$")
 
@@ -36,6 +36,11 @@ class DraftRelease:
     removed: tuple[str, ...] = ()
     source: str = ""
     note: str = ""
+
+
+def version_ok(text: str) -> bool:
+    """Whether ``text`` is a release version as a draft may be named: ``major.minor`` (``"3.3"``)."""
+    return bool(_VERSION.match(text))
 
 
 def version_key(release: str) -> tuple[int, int]:
@@ -91,8 +96,10 @@ def draft_problems(draft: DraftRelease, declared: dict[str, DraftRelease]) -> li
         elif not any(_schema_source(s, number, root) for s in STANDARDS):
             problems.append(("added", f"message {number} is not a message ketensim has a {root[0]}.x schema for; "
                                       "expected a known message number of that family"))
+    sound = {"added": [n for n in draft.added if n not in base.numbers], "removed": [n for n in draft.removed
+                                                                                  if n in base.numbers]}
     for key, numbers in (("added", draft.added), ("removed", draft.removed)):
-        for number in numbers:
+        for number in sound[key]:  # a number already reported above is not reported again for its pair
             partner = RETOUR_OF.get(number) or HEEN_OF.get(number)
             if partner and partner not in numbers and (key == "removed" or partner not in base.numbers):
                 problems.append((key, f"message {number} without {partner}; expected a heen and its retour "

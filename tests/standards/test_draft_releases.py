@@ -134,7 +134,8 @@ class TestDeclaration:
         assert result.exit_code != 0
         assert "release[1].like: unknown release '3.9'" in result.output
         assert "release[2].removed: message 303 does not exist in release 3.2" in result.output
-        assert "Traceback" not in result.output
+        # to_release names the rejected 3.4: its own row says why, the head does not repeat it
+        assert len(result.output.strip().splitlines()) == 2, result.output
 
     def test_deadline_on_a_code_the_draft_removed_is_an_error(self) -> None:
         """From a draft without 317 the 2023 deadline on 317 names a message that does not exist there."""
