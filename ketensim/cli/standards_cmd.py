@@ -114,7 +114,8 @@ def _draft_notes(table: ReleaseTable, catalogue: Catalogue, scenario: str) -> No
         entries = catalogue.select(release=d.name)
         root = {e.xsd_root for e in entries}
         versie = f"{entries[0].bericht_versie}.{entries[0].bericht_subversie}" if entries else "-"
-        changes = [f"added {', '.join(d.added)}" if d.added else "", f"removed {', '.join(d.removed)}" if d.removed else ""]
+        changes = [f"added {', '.join(d.added)}" if d.added else "",
+                   f"removed {', '.join(d.removed)}" if d.removed else ""]
         changes_text = "; ".join(c for c in changes if c) or "same messages"
         click.echo(f"afgeleid: {d.name} is a draft release declared by {scenario}, derived from {d.like} "
                    f"(versie {versie}, {changes_text}); schemas: {', '.join(sorted(root))}")

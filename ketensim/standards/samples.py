@@ -61,7 +61,8 @@ def serialize(element: etree._Element) -> bytes:
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def heen_types(standard: str, release: str, message: str = "all", catalogue: Catalogue | None = None) -> list[MessageType]:
+def heen_types(standard: str, release: str, message: str = "all",
+               catalogue: Catalogue | None = None) -> list[MessageType]:
     """The heen message types to generate: every one of the release, or the one ``message`` names.
 
     ``catalogue`` is the one to take them from (a scenario's, with its draft releases); by default the known one.

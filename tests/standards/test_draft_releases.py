@@ -128,7 +128,8 @@ class TestDeclaration:
 
     def test_every_bad_row_reported_at_once_by_scenario_check(self, tmp_path: Path) -> None:
         bad = tmp_path / "bad.toml"
-        rows = '[[release]]\nname = "3.3"\nlike = "3.9"\n\n[[release]]\nname = "3.4"\nlike = "3.2"\nremoved = ["303"]\n\n'
+        rows = ('[[release]]\nname = "3.3"\nlike = "3.9"\n\n'
+                '[[release]]\nname = "3.4"\nlike = "3.2"\nremoved = ["303"]\n\n')
         bad.write_text(draft_text(release=rows, head=("3.2", "3.4")), encoding="utf-8")
         result = CliRunner().invoke(main, ["scenario", "check", str(bad)])
         assert result.exit_code != 0
@@ -169,7 +170,8 @@ class TestSchemas:
         samples = list(generate_samples("iwmo", "3.3", "303", 2, 1, table.catalogue))  # each validated as written
         assert [s.message_type.code for s in samples] == ["WMO303", "WMO304"] * 2
 
-    def test_schemas_built_once_then_served_from_the_cache(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_schemas_built_once_then_served_from_the_cache(self, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("KETENSIM_CACHE_DIR", str(tmp_path))
         builds = []
         render = draft_xsd._render
@@ -205,7 +207,8 @@ def _build_in_worker(root: str) -> str:
     import os
 
     os.environ["KETENSIM_CACHE_DIR"] = root
-    return ReleaseTable((DraftRelease("3.3", "3.2", removed=("317", "318")),)).catalogue.get("iwmo", "3.3", "301").xsd_root
+    table = ReleaseTable((DraftRelease("3.3", "3.2", removed=("317", "318")),))
+    return table.catalogue.get("iwmo", "3.3", "301").xsd_root
 
 
 class TestRun:
@@ -298,3 +301,8 @@ class TestCatalogueCli:
         assert made.exit_code == 0, made.output
         checked = runner.invoke(main, ["validate", str(tmp_path), "--scenario", str(draft_file)])
         assert checked.exit_code == 0 and checked.output.endswith("2 passed, 0 failed\n"), checked.output
+
+    def test_scenario_show_marks_the_draft(self, draft_file: Path) -> None:
+        result = CliRunner().invoke(main, ["scenario", "show", str(draft_file)])
+        assert result.exit_code == 0, result.output
+        assert "release 3.3: afgeleid (a draft release derived from 3.2 by the scenario)" in result.output.splitlines()
