@@ -124,6 +124,11 @@ class Session:
         self.journal = journal
         self.lock = threading.RLock()
         self.scenario = load_scenario_text(spec.scenario_text, spec.scenario_name)
+        if self.scenario.drafts:
+            # the hub's judge and the demo systems read message types from the known catalogue only
+            names = ", ".join(d.name for d in self.scenario.drafts)
+            raise SessionError(f"{spec.scenario_name}: declares draft release {names} ([[release]]); a KTO rehearsal "
+                               "needs releases ketensim knows (run the draft with `ketensim run` instead)")
         kinds = [kind for kind, _ in spec.parties]
         if not kinds or len(set(kinds)) != len(kinds):
             raise SessionError("--party: give one aanbieder, one gemeente, or one of each")

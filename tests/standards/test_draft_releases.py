@@ -10,6 +10,9 @@ from __future__ import annotations
 import csv
 import json
 import multiprocessing
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from lxml import etree
 
 from ketensim._resources import scenario_path
 from ketensim.cli import cli as main
-from ketensim.exceptions import ScenarioError
+from ketensim.exceptions import KetensimError, ScenarioError
 from ketensim.scenario import load_scenario, load_scenario_text
 from ketensim.standards import draft_xsd, rules
 from ketensim.standards.catalogue_data import CATALOGUE
@@ -195,6 +198,22 @@ class TestSchemas:
         assert [p.name for p in (tmp_path / "xsd-afgeleid").iterdir()] == [Path(roots[0]).name]
         assert len(list(Path(roots[0]).rglob("*.xsd"))) == 2 * 13  # 12 messages and a basisschema per standard
 
+    def test_unwritable_cache_is_one_line(self, draft_file: Path, tmp_path: Path) -> None:
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_text("", encoding="utf-8")
+        env = {**os.environ, "KETENSIM_CACHE_DIR": str(blocker)}
+        done = subprocess.run([sys.executable, "-m", "ketensim", "catalogue", "--scenario", str(draft_file),
+                               "-r", "3.3"], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.startswith("error: cannot write the derived schemas of release 3.3 under ")
+        assert done.stderr.endswith("(set KETENSIM_CACHE_DIR to a writable directory)\n")
+        assert len(done.stderr.splitlines()) == 1
+
+    def test_base_schema_without_the_namespace_is_refused(self) -> None:
+        data = (CATALOGUE.get("iwmo", "3.2", "301").xsd_path).read_bytes()
+        with pytest.raises(KetensimError, match="base schema does not declare namespace 'urn:nothing'"):
+            draft_xsd.derive_schema(data, {"urn:nothing": "urn:new"}, ("3", "3"), "doc")
+
     def test_derived_schema_documents_what_it_is(self) -> None:
         mt = release_table((DraftRelease("3.3", "3.2"),)).catalogue.get("iwmo", "3.3", "301")
         text = mt.xsd_path.read_text(encoding="utf-8")
@@ -204,8 +223,6 @@ class TestSchemas:
 
 
 def _build_in_worker(root: str) -> str:
-    import os
-
     os.environ["KETENSIM_CACHE_DIR"] = root
     table = ReleaseTable((DraftRelease("3.3", "3.2", removed=("317", "318")),))
     return table.catalogue.get("iwmo", "3.3", "301").xsd_root
@@ -264,6 +281,17 @@ class TestRun:
         revived = scenario_from_dict(json.loads((draft_run / "result.json").read_text())["resolved_scenario"])
         assert revived.drafts[0] == DraftRelease("3.3", "3.2", (), ("317", "318"), "", "fictional draft, for the tests")
 
+    def test_same_seed_same_bytes_with_or_without_the_xml_worker(self, draft_run: Path, draft_file: Path,
+                                                                  tmp_path: Path) -> None:
+        for worker in ("off", "on"):
+            out = tmp_path / worker
+            result = CliRunner().invoke(main, ["run", str(draft_file), "--seed", "1", "--xml", "on", "--keep-xml",
+                                               "--xml-worker", worker, "--out", str(out)])
+            assert result.exit_code == 0, result.output
+            for name in ("result.json", "messages.csv", "pairs.csv"):
+                assert (out / name).read_bytes() == (draft_run / name).read_bytes(), (worker, name)
+            assert sorted(p.name for p in (out / "xml").iterdir()) == sorted(p.name for p in (draft_run / "xml").iterdir())
+
     def test_replications_in_spawned_workers_know_the_draft(self, draft_file: Path, tmp_path: Path) -> None:
         out = tmp_path / "n2"
         result = CliRunner().invoke(main, ["run", str(draft_file), "-n", "2", "--workers", "2", "--xml", "on",
@@ -306,3 +334,11 @@ class TestCatalogueCli:
         result = CliRunner().invoke(main, ["scenario", "show", str(draft_file)])
         assert result.exit_code == 0, result.output
         assert "release 3.3: afgeleid (a draft release derived from 3.2 by the scenario)" in result.output.splitlines()
+
+    def test_kto_refuses_a_draft_release_in_one_line(self, draft_file: Path, tmp_path: Path) -> None:
+        """Not supported yet: the hub's judge and the demo systems know the published releases only."""
+        result = CliRunner().invoke(main, ["kto", "serve", str(draft_file), "--party", "aanbieder", "--speed", "step",
+                                           "--data", str(tmp_path / "kto")])
+        assert result.exit_code != 0
+        assert "declares draft release 3.3 ([[release]]); a KTO rehearsal needs releases ketensim knows" in result.output
+        assert "Traceback" not in result.output
