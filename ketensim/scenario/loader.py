@@ -204,8 +204,11 @@ def _head(head: Table, table: ReleaseTable = KNOWN,
     if not standards:
         head.fail("standards", "empty; expected at least one of iwmo, ijw")
     releases = table.names() + rejected  # a draft whose [[release]] row failed is reported there, not again here
-    from_release = head.str("from_release", choices=releases)
-    to_release = head.str("to_release", choices=releases)
+    from_release, to_release = head.str("from_release"), head.str("to_release")
+    for key, value in (("from_release", from_release), ("to_release", to_release)):
+        if value not in releases:
+            head.fail(key, f"unknown release {value!r}; expected one of {', '.join(releases)}, or a draft release "
+                      "declared in a [[release]] row (name, like)")
     if version_key(to_release) <= version_key(from_release):
         head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
     return (ident, name, standards, from_release, to_release, head.str("source", ""),
