@@ -39,10 +39,18 @@ def _plain(value: Any) -> Any:
 
 
 def scenario_dict(s: Scenario) -> dict[str, Any]:
-    """The resolved scenario (every default filled in) as JSON-ready data; uncertain ranges only when given."""
+    """The resolved scenario (every default filled in) as JSON-ready data.
+
+    Uncertain ranges and draft releases appear only when the scenario has some (``uncertain``;
+    ``drafts``, each marked ``"afgeleid": true``), so results of other scenarios keep their exact bytes.
+    """
     data = _plain(s)
     if not s.uncertain:
         del data["uncertain"]
+    if s.drafts:
+        data["drafts"] = [{**d, "afgeleid": True} for d in data["drafts"]]
+    else:
+        del data["drafts"]
     return data
 
 

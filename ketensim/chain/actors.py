@@ -17,7 +17,6 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from ketensim.chain.draaiboek import equivalent_number
 from ketensim.chain.hubcheck import REFUSALS
 from ketensim.chain.message import Message
 from ketensim.scenario.world_model import ActorProfile
@@ -151,7 +150,7 @@ class SimParty:
         """Create a heen now and send it, hold it, or drop it if the release has no such message."""
         world = self.world
         release = world.draaiboek.release_at(world.env.now)
-        actual = equivalent_number(number, release)
+        actual = world.draaiboek.equivalent(number, release)
         if actual is None:
             return None
         msg = world.new_message(actual, case.standard, "heen", self, receiver, case, None, key)
@@ -176,7 +175,7 @@ class SimParty:
             return
         release = dr.release_at(now)
         if release != msg.release:
-            number = equivalent_number(msg.number, release)
+            number = dr.equivalent(msg.number, release)
             if number is None or not world.answer_allowed(msg, release):
                 world.drop(msg)
                 return

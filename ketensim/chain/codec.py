@@ -21,8 +21,7 @@ from ketensim.chain.message import Message
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.xmlwork import Encoded, Encoder, HeenJob, RetourJob, XmlCheckError, XmlWorker
 from ketensim.population import Population
-from ketensim.standards.catalogue import Catalogue
-from ketensim.standards.releases import RELEASES
+from ketensim.standards.drafts import ReleaseTable
 from ketensim.standards.rules import RULE_RELEASES
 
 __all__ = ["Codec"]
@@ -43,7 +42,7 @@ def _disagreement(result: Encoded, expected: str) -> str:
 class Codec:
     """Builds, serializes and validates the XML of simulated messages, here or in a worker process."""
 
-    def __init__(self, catalogue: Catalogue, population: Population, calendar: SimCalendar, enabled: bool,
+    def __init__(self, releases: ReleaseTable, population: Population, calendar: SimCalendar, enabled: bool,
                  keep: bool | Callable[[Message], bool], payload_rng: random.Random, worker: bool = False) -> None:
         self.calendar = calendar
         self.population = population
@@ -52,10 +51,10 @@ class Codec:
         self._keep = keep if callable(keep) else None
         self._cases: set[int] = set()  # cases whose toewijzing the encoder has been given
         self._supplied: dict[int, bytes] = {}  # message seq -> XML a vendor's system sent
-        self._encoder = Encoder(catalogue, population, payload_rng, bool(keep)) if enabled else None
+        self._releases = releases
+        self._encoder = Encoder(releases.catalogue, population, payload_rng, bool(keep)) if enabled else None
         self._worker = XmlWorker(self._encoder) if enabled and worker else None
         self._pending: list[tuple[Message, str, bool]] = []  # (message, corrupt, checks rules) handed to the worker
-        self._catalogue = catalogue
         self._rules: dict[tuple[str, str, str], bool] = {}
         self.used_worker = self._worker is not None  # stays set after the worker has finished
 
@@ -68,8 +67,8 @@ class Codec:
         supplied = self._supplied.pop(msg.seq, None) if self._supplied else None
         if supplied is not None:
             return self._adopt(msg, supplied)  # a vendor's XML: checked when it arrived (ketensim.kto.judge)
-        checks_rules = rules and msg.release in RULE_RELEASES and self._has_rules(msg)
-        if self._encoder is None or msg.number in RELEASES[msg.release].ei_only:
+        checks_rules = rules and self._releases.root(msg.release) in RULE_RELEASES and self._has_rules(msg)
+        if self._encoder is None or msg.number in self._releases.info(msg.release).ei_only:
             # counting mode, or a 2.0 / Jeugd-GGZ message that travelled as EI records without an XSD
             return expected_refusal(corrupt, checks_rules)
         job = self._job(msg, now, corrupt, checks_rules)
@@ -85,7 +84,7 @@ class Codec:
         key = (msg.standard, msg.release, msg.number)
         found = self._rules.get(key)
         if found is None:
-            found = self._rules[key] = has_rules(self._catalogue.get(*key))
+            found = self._rules[key] = has_rules(self._releases.catalogue.get(*key))
         return found
 
     def supply(self, msg: Message, data: bytes, payload: Any) -> None:

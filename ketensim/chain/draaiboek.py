@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ketensim.scenario.model import Scenario
-from ketensim.standards.releases import RELEASES
+from ketensim.standards.drafts import KNOWN, ReleaseTable
 from ketensim.timeline import SimClock, localize
 
 __all__ = ["SimDraaiboek", "equivalent_number"]
@@ -20,9 +20,9 @@ _NEVER = float("inf")
 _EQUIVALENT = {"303": "323", "323": "303", "304": "325", "325": "304"}
 
 
-def equivalent_number(number: str, release: str) -> str | None:
-    """The number that carries the same meaning in ``release`` (303 <-> 323), or None."""
-    numbers = RELEASES[release].numbers
+def equivalent_number(number: str, release: str, table: ReleaseTable = KNOWN) -> str | None:
+    """The number that carries the same meaning in ``release`` (303 <-> 323), or None (e.g. removed by a draft)."""
+    numbers = table.info(release).numbers
     if number in numbers:
         return number
     other = _EQUIVALENT.get(number)
@@ -44,17 +44,18 @@ class SimDraaiboek:
     portal_cutoff: dict[str, float]  # receiver type -> end of its read-in window
     portal_open: dict[str, float]  # receiver type -> start of its read-in window
     batch_visible: dict[tuple[str, date], float]  # (hub, local day) -> visible from
+    releases: ReleaseTable = KNOWN  # the known releases and the scenario's drafts
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> SimDraaiboek:
         clock = SimClock(s.window_start)
         blocks = {}
-        for number in RELEASES[s.from_release].numbers:
+        for number in s.releases.info(s.from_release).numbers:
             block = s.block_of(number)
             if block is not None:
                 blocks[number] = clock.to_sim(block.at)
         deadlines = {}
-        for number in RELEASES[s.from_release].numbers:
+        for number in s.releases.info(s.from_release).numbers:
             for actor in ("gemeente", "aanbieder"):
                 d = s.deadline_of(number, actor)
                 if d is not None:
@@ -81,7 +82,12 @@ class SimDraaiboek:
             portal_cutoff=cutoff,
             portal_open=opening,
             batch_visible=batch,
+            releases=s.releases,
         )
+
+    def equivalent(self, number: str, release: str) -> str | None:
+        """:func:`equivalent_number` among this scenario's releases."""
+        return equivalent_number(number, release, self.releases)
 
     def release_at(self, t: float) -> str:
         return self.new if t >= self.go_live else self.old

@@ -30,7 +30,6 @@ from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.world_model import ActorProfile
-from ketensim.standards.catalogue_data import get_catalogue
 
 __all__ = ["World", "AnswerState", "PartyFactory"]
 
@@ -120,7 +119,7 @@ class World:
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
         # message contents draw from their own stream, so counting mode (no XML) simulates the same chain;
         # the worker is forked last, when the population it shares with this process is complete
-        self.codec = Codec(get_catalogue(), self.caseload.population, self.calendar, enabled=self.xml,
+        self.codec = Codec(s.releases, self.caseload.population, self.calendar, enabled=self.xml,
                            keep=self.keep_xml, payload_rng=self.stream("payload"), worker=self.xml_worker)
         self.traffic = Traffic(self, s.population)
 

@@ -85,6 +85,8 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
                              xml_worker=None if xml_worker == "auto" else xml_worker == "on", progress=show_progress())
     s = result.summary
     click.echo(f"{scenario.name}  [{scenario.id}]  seed {seed}  xml {xml}")
+    for draft in scenario.drafts:
+        click.echo(f"release {draft.name}: afgeleid (a draft release derived from {draft.like} by the scenario)")
     click.echo(f"{s['messages']} messages in {s['pairs']} pairs; simulated in {result.wall_seconds:.1f} s")
     if result.draws:  # a scenario with uncertain ranges: the values this seed drew
         click.echo("parameter draws: " + ", ".join(f"{k} = {v:.4g}" for k, v in result.draws.items()))

@@ -92,6 +92,8 @@ def show(file: str) -> None:
     s = load_scenario(file)
     click.echo(f"{s.name}  [{s.id}]  {s.from_release} → {s.to_release}, standards: {', '.join(s.standards)}")
     click.echo(f"source: {s.source or '-'}")
+    for d in s.drafts:
+        click.echo(f"release {d.name}: afgeleid (a draft release derived from {d.like} by the scenario)")
     click.echo("")
     rows = [
         [r.phase, r.what, r.when, r.actor, " ".join(r.messages) or "-", r.kind, r.origin]

@@ -12,7 +12,8 @@ import click
 
 from ketensim.exceptions import UnknownMessageType
 from ketensim.standards import rules as business_rules
-from ketensim.standards.catalogue import get_catalogue
+from ketensim.standards.catalogue import Catalogue, MessageType, get_catalogue
+from ketensim.standards.drafts import KNOWN, ReleaseTable, version_key
 from ketensim.standards.releases import RELEASES, STANDARDS
 from ketensim.standards.samples import generate_samples
 from ketensim.standards.rules.rapport import rapport_bytes
@@ -37,11 +38,26 @@ def _check_standard(standard: str | None) -> None:
         raise _usage_error(f"unknown standard {standard!r}; expected one of: {', '.join(STANDARDS)}")
 
 
-def _check_release(release: str | None) -> None:
-    known = sorted({e.release for e in get_catalogue()})
+def _check_release(release: str | None, catalogue: Catalogue | None = None) -> None:
+    known = sorted({e.release for e in catalogue or get_catalogue()}, key=version_key)
     if release is not None and release not in known:
         extra = " (2.0 has no XML messages)" if release in RELEASES else ""
         raise _usage_error(f"unknown release {release!r}{extra}; expected one of: {', '.join(known)}")
+
+
+def _scenario_releases(name: str | None) -> tuple[ReleaseTable, str]:
+    """The releases of scenario ``name`` (known ones and its drafts) and its path; the known ones without a name."""
+    if name is None:
+        return KNOWN, ""
+    from ketensim.scenario import load_scenario
+
+    scenario = load_scenario(name)
+    return scenario.releases, scenario.path
+
+
+def _scenario_catalogue(name: str | None) -> Catalogue:
+    """The catalogue of scenario ``name``'s releases (its drafts' schemas built on first use); the known one without."""
+    return _scenario_releases(name)[0].catalogue
 
 
 def _echo_table(rows: list[tuple[str, ...]]) -> None:
@@ -50,26 +66,32 @@ def _echo_table(rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _rules_table(release: str | None, standard: str | None) -> None:
+def _fidelity(release: str, fidelity: str, table: ReleaseTable) -> str:
+    if table.is_draft(release):
+        return "afgeleid"
+    return "doc" if fidelity == "documented" else "der"
+
+
+def _rules_table(release: str | None, standard: str | None, table: ReleaseTable = KNOWN) -> None:
     rows = [("code", "standards", "messages", "releases (fidelity)", "retourcode", "explanation / note")]
     for rule in business_rules.rules():
         where = [
             a
-            for a in business_rules.applicability(rule)
+            for a in business_rules.applicability(rule, table)
             if (standard is None or a.standard == standard) and (release is None or a.release == release)
         ]
         if not where:
             continue
         standards = sorted({a.standard for a in where}, reverse=True)
         messages = sorted({m for a in where for m in a.messages})
-        releases = sorted({(a.release, a.fidelity) for a in where})
+        releases = sorted({(a.release, a.fidelity) for a in where}, key=lambda rf: version_key(rf[0]))
         text = rule.explanation + (f" [{rule.note}]" if rule.note else "")
         rows.append(
             (
                 rule.code,
                 ",".join(standards),
                 ",".join(messages),
-                ", ".join(f"{r} {'doc' if f == 'documented' else 'der'}" for r, f in releases),
+                ", ".join(f"{r} {_fidelity(r, f, table)}" for r, f in releases),
                 rule.retourcode or "-",
                 text,
             )
@@ -78,14 +100,34 @@ def _rules_table(release: str | None, standard: str | None) -> None:
         _echo_table(rows)
     click.echo(
         f"{len(rows) - 1} rules; doc = documented (the 3.2 rule set), der = derived (a 3.2 rule applied where its elements exist)"
+        + ("; afgeleid = a draft release of the scenario, with the rules of the release it is derived from"
+           if table.drafts else "")
     )
+
+
+def _fidelity_cell(e: MessageType) -> str:
+    return "afgeleid" if e.is_draft else e.fidelity
+
+
+def _draft_notes(table: ReleaseTable, catalogue: Catalogue, scenario: str) -> None:
+    for d in table.drafts:
+        entries = catalogue.select(release=d.name)
+        root = {e.xsd_root for e in entries}
+        versie = f"{entries[0].bericht_versie}.{entries[0].bericht_subversie}" if entries else "-"
+        changes = [f"added {', '.join(d.added)}" if d.added else "",
+                   f"removed {', '.join(d.removed)}" if d.removed else ""]
+        changes_text = "; ".join(c for c in changes if c) or "same messages"
+        click.echo(f"afgeleid: {d.name} is a draft release declared by {scenario}, derived from {d.like} "
+                   f"(versie {versie}, {changes_text}); schemas: {', '.join(sorted(root))}")
 
 
 @click.command()
 @click.option("--release", "-r", help="Only this release, e.g. 3.1.")
 @click.option("--standard", "-s", help="Only this standard: iwmo or ijw.")
 @click.option("--rules", "show_rules", is_flag=True, help="List the business rules (TR/CD/CS) instead of the messages.")
-def catalogue(release: str | None, standard: str | None, show_rules: bool) -> None:
+@click.option("--scenario", "scenario_name", metavar="SCENARIO",
+              help="Also list the draft releases this scenario declares ([[release]]), marked afgeleid.")
+def catalogue(release: str | None, standard: str | None, show_rules: bool, scenario_name: str | None) -> None:
     """Print the message catalogue: every message per standard and release (or, with --rules, the business rules).
 
     Columns: code, release, name, BerichtCode (with the factuur code for 303/304),
@@ -98,16 +140,24 @@ def catalogue(release: str | None, standard: str | None, show_rules: bool) -> No
     derived for 3.0 and 3.1, where a rule applies when its elements exist), the retourcode the
     rule set gives, and the explanation a finding carries.
 
+    With --scenario: the draft releases the scenario declares are listed too, their fidelity
+    "afgeleid" (derived from a known release by the scenario, with their own namespace and
+    version), followed by one line per draft naming its base, its changes and where its derived
+    schemas are (built on first use, then cached).
+
     \b
     Example:
         ketensim catalogue --release 3.1
         ketensim catalogue --standard ijw --release 2.2
         ketensim catalogue --rules --standard iwmo
+        ketensim catalogue --scenario draft-3.3.toml --release 3.3 --standard iwmo
     """
     _check_standard(standard)
-    _check_release(release)
+    table, scenario_label = _scenario_releases(scenario_name)
+    entries = table.catalogue
+    _check_release(release, entries)
     if show_rules:
-        _rules_table(release, standard)
+        _rules_table(release, standard, table)
         return
     rows = [
         (
@@ -123,7 +173,8 @@ def catalogue(release: str | None, standard: str | None, show_rules: bool) -> No
             "fidelity",
         )
     ]
-    for e in get_catalogue().select(standard=standard, release=release):
+    for e in sorted(entries.select(standard=standard, release=release),
+                    key=lambda e: (e.standard, version_key(e.release), e.number)):
         rows.append(
             (
                 e.code,
@@ -135,10 +186,11 @@ def catalogue(release: str | None, standard: str | None, show_rules: bool) -> No
                 e.role,
                 e.pair or "-",
                 ",".join(e.answers) or "-",
-                e.fidelity,
+                _fidelity_cell(e),
             )
         )
     _echo_table(rows)
+    _draft_notes(table, entries, scenario_label)
 
 
 def _xml_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -232,8 +284,11 @@ def _write_rapporten(reports: list[FileReport], out: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="With --format rapport: write FILE.rapport.xml per file into this directory (needed for several files).",
 )
+@click.option("--scenario", "scenario_name", metavar="SCENARIO",
+              help="Also recognise the draft releases this scenario declares (validated against their derived schemas).")
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str, out: Path | None) -> None:
+def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str, out: Path | None,
+             scenario_name: str | None) -> None:
     """Validate message files: the XSD, then the business rules; the message type follows from the namespace.
 
     Text output: ``PASS path``, or ``FAIL path: reason`` with one indented line per XSD finding
@@ -253,12 +308,14 @@ def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str,
         ketensim validate out/*.xml --format json
         ketensim validate out/JW315_0001.xml --format rapport
         ketensim validate out/*.xml --format rapport --out rapporten/
+        ketensim validate out/xml/ --scenario draft-3.3.toml
     """
     if fmt == "rapport" and not rules:
         raise _usage_error("--format rapport reports the business rules; it cannot be combined with --no-rules")
     if out is not None and fmt != "rapport":
         raise _usage_error("--out is only used with --format rapport")
-    reports = [check_file(path, rules=rules) for path in _xml_files(files)]
+    entries = _scenario_catalogue(scenario_name)
+    reports = [check_file(path, rules=rules, catalogue=entries) for path in _xml_files(files)]
     failed = sum(not r.ok for r in reports)
     passed = len(reports) - failed
     if fmt == "json":
@@ -285,7 +342,10 @@ def validate(ctx: click.Context, files: tuple[Path, ...], rules: bool, fmt: str,
 @click.option(
     "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory."
 )
-def generate(standard: str, release: str, message: str, count: int, seed: int, out: Path) -> None:
+@click.option("--scenario", "scenario_name", metavar="SCENARIO",
+              help="Also allow the draft releases this scenario declares (--release 3.3 of a [[release]] row).")
+def generate(standard: str, release: str, message: str, count: int, seed: int, out: Path,
+             scenario_name: str | None) -> None:
     """Write valid sample messages, each heen followed by its retour, to a directory.
 
     Every file is validated against its XSD before it is written. File names are the message
@@ -296,14 +356,16 @@ def generate(standard: str, release: str, message: str, count: int, seed: int, o
     Example:
         ketensim generate --standard iwmo --release 3.1 --message 301 -n 20 --seed 7 --out out/
         ketensim generate --standard ijw --release 2.2 --message all --out out/
+        ketensim generate --release 3.3 --scenario draft-3.3.toml --out out/
     """
     _check_standard(standard)
-    _check_release(release)
+    entries = _scenario_catalogue(scenario_name)
+    _check_release(release, entries)
     if count < 1:
         raise _usage_error(f"-n must be at least 1 (got {count})")
     if message != "all":
         try:
-            get_catalogue().get(standard, release, message)
+            entries.get(standard, release, message)
         except UnknownMessageType as err:
             raise _usage_error(f"--message: {err}") from None
     try:
@@ -311,7 +373,7 @@ def generate(standard: str, release: str, message: str, count: int, seed: int, o
     except OSError as err:
         raise click.BadParameter(f"cannot create {out}: {err.strerror}", param_hint="--out") from None
     written = {"heen": 0, "retour": 0}
-    for sample in generate_samples(standard, release, message, count, seed):
+    for sample in generate_samples(standard, release, message, count, seed, entries):
         (out / sample.filename).write_bytes(sample.data)
         written[sample.message_type.role] += 1
     total = written["heen"] + written["retour"]

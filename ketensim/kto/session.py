@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ketensim.chain.draaiboek import equivalent_number
 from ketensim.chain.injections import build_faults
 from ketensim.chain.message import Message
 from ketensim.chain.world import World
@@ -125,6 +124,11 @@ class Session:
         self.journal = journal
         self.lock = threading.RLock()
         self.scenario = load_scenario_text(spec.scenario_text, spec.scenario_name)
+        if self.scenario.drafts:
+            # the hub's judge and the demo systems read message types from the known catalogue only
+            names = ", ".join(d.name for d in self.scenario.drafts)
+            raise SessionError(f"{spec.scenario_name}: declares draft release {names} ([[release]]); a KTO rehearsal "
+                               "needs releases ketensim knows (run the draft with `ketensim run` instead)")
         kinds = [kind for kind, _ in spec.parties]
         if not kinds or len(set(kinds)) != len(kinds):
             raise SessionError("--party: give one aanbieder, one gemeente, or one of each")
@@ -440,7 +444,7 @@ class Session:
     def _link_resend(self, msg: Message) -> None:
         """A heen for the same case and counterparty that a hub refused earlier counts as resent by ``msg``."""
         for old in self._refused_heens.get((msg.case.seq, msg.receiver.key), ()):
-            if old.pair.resent_as is None and equivalent_number(old.number, msg.release) == msg.number:
+            if old.pair.resent_as is None and self.world.draaiboek.equivalent(old.number, msg.release) == msg.number:
                 old.pair.resent_as, msg.pair.resent_of = msg.pair, old.pair
                 return
 

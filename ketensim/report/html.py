@@ -89,7 +89,7 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
                 "text": (f"{runs} {verb} {nl(broken['mean'])} {pairs}. Minder dan twee replicaties geven geen "
                          "verwachting en geen betrouwbaarheidsinterval; draai het scenario met -n 200 voor een "
                          "uitspraak met interval."),
-                "note": "", "assumed": assumptions(block.scenario)}
+                "note": "", "assumed": assumptions(block.scenario), "afgeleid": _drafts_of(block)}
     ci = interval(floor_at_zero("broken_pairs", broken["ci_low"]), broken["ci_high"])
     text = (f"Verwacht aantal gebroken berichtparen voor {_who(block.label)}: {nl(broken['mean'])} "
             f"(95%-betrouwbaarheidsinterval {ci}), "
@@ -99,7 +99,31 @@ def _headline(block: ScenarioBlock) -> dict[str, Any]:
                  f"(95%-interval {interval(share['ci_low'], share['ci_high'], percent=True)}).")
     notes = [n for n in (_precision(broken), _precision(share, percent=True) if share else "") if n]
     return {"label": block.label, "name": name, "value": nl(broken["mean"]), "text": text, "good": good,
-            "note": " ".join(notes), "assumed": assumptions(block.scenario)}
+            "note": " ".join(notes), "assumed": assumptions(block.scenario), "afgeleid": _drafts_of(block)}
+
+
+def _drafts_of(block: ScenarioBlock) -> str:
+    return draft_releases(block.scenario, bool(block.summary.get("xml")))
+
+
+def draft_releases(scenario: Scenario, xml: bool) -> str:
+    """In Dutch, the draft releases a scenario declares and that they are afgeleid (empty if none).
+
+    ``xml`` says whether the messages were built and checked (``--xml on``) in the runs reported.
+    """
+    parts = []
+    for d in scenario.drafts:
+        changes = []
+        if d.added:
+            changes.append(f"toegevoegd: {', '.join(d.added)}")
+        if d.removed:
+            changes.append(f"vervallen: {', '.join(d.removed)}")
+        change = "; ".join(changes) if changes else "dezelfde berichten"
+        parts.append(f"Release {d.name} is een conceptrelease, afgeleid van {d.like} ({change}): dezelfde opbouw, "
+                     "eigen naamruimte en versie." + (
+                         f" De berichten in {d.name} zijn getoetst aan schema's die ketensim daaruit heeft afgeleid, "
+                         "niet aan gepubliceerde schema's." if xml else ""))
+    return " ".join(parts)
 
 
 def assumptions(scenario: Scenario) -> str:
@@ -228,7 +252,8 @@ def _draaiboek(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
                  "source": _origin(r.provenance, r.category)}
                 for r in timeline_rows(b.scenario)]
         gantt = plots.data_uri(plots.gantt_figure(b.scenario))
-        shown.append({"label": b.label, "name": b.scenario.dutch_name, "gantt": gantt, "rows": rows})
+        shown.append({"label": b.label, "name": b.scenario.dutch_name, "gantt": gantt, "rows": rows,
+                      "afgeleid": _drafts_of(b)})
     return shown
 
 

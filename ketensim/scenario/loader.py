@@ -37,7 +37,16 @@ from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.uncertain import Uncertain, check_spread
 from ketensim.scenario.world_model import Behaviour, Population
 from ketensim.scenario.world_sections import read_behaviour, read_injections, read_population, read_waves
-from ketensim.standards.releases import RELEASES, STANDARDS
+from ketensim.standards.drafts import (
+    KNOWN,
+    DraftRelease,
+    ReleaseTable,
+    draft_problems,
+    release_table,
+    version_key,
+    version_ok,
+)
+from ketensim.standards.releases import STANDARDS
 
 __all__ = ["load_scenario", "load_scenario_text", "resolve_scenario_path"]
 
@@ -185,7 +194,8 @@ class _Collect:
         return None if t is None else self.table(t, read)
 
 
-def _head(head: Table) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
+def _head(head: Table, table: ReleaseTable = KNOWN,
+          rejected: tuple[str, ...] = ()) -> tuple[str, str, tuple[str, ...], str, str, str, str, str]:
     ident = head.str("id")
     name = head.str("name")
     standards = head.strings("standards", ("iwmo", "ijw"))
@@ -194,10 +204,13 @@ def _head(head: Table) -> tuple[str, str, tuple[str, ...], str, str, str, str, s
             head.fail("standards", f"unknown standard {standard!r}; expected iwmo and/or ijw")
     if not standards:
         head.fail("standards", "empty; expected at least one of iwmo, ijw")
-    releases = tuple(RELEASES)
-    from_release = head.str("from_release", choices=releases)
-    to_release = head.str("to_release", choices=releases)
-    if releases.index(to_release) <= releases.index(from_release):
+    releases = table.names() + rejected  # a draft whose [[release]] row failed is reported there, not again here
+    from_release, to_release = head.str("from_release"), head.str("to_release")
+    for key, value in (("from_release", from_release), ("to_release", to_release)):
+        if value not in releases:
+            head.fail(key, f"unknown release {value!r}; expected one of {', '.join(releases)}, or a draft release "
+                      "declared in a [[release]] row (name, like)")
+    if version_key(to_release) <= version_key(from_release):
         head.fail("to_release", f"{to_release} does not follow {from_release}; expected a later release")
     return (ident, name, standards, from_release, to_release, head.str("source", ""),
             head.str("description", "").strip(), head.str("naam", ""))
@@ -253,7 +266,9 @@ def _milestone(t: Table) -> Milestone:
 def _read(root: Table) -> Scenario:
     """Read every part of the file; raise one error per problem found (in file order)."""
     c = _Collect()
-    head = c.section(root, "scenario", _head)
+    drafts, rejected = _drafts(root, c)
+    table = release_table(drafts)
+    head = c.section(root, "scenario", lambda t: _head(t, table, rejected))
     window = c.section(root, "window", _window)
     phases: list[Phase] = []
     phases_table = c(root.sub, "phases")
@@ -277,8 +292,8 @@ def _read(root: Table) -> Scenario:
     waves: tuple = ()
     if head and window and go_live and len(phases) == len(PHASE_NAMES) and not c.errors:
         scenario_head = dict(go_live=go_live.at, window_start=window[0], window_end=window[1])
-        injections = c(read_injections, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
-        waves = c(read_waves, root, scenario_head, phases, blocks, (head[3], head[4])) or ()
+        injections = c(read_injections, root, scenario_head, phases, blocks, (head[3], head[4]), table) or ()
+        waves = c(read_waves, root, scenario_head, phases, blocks, (head[3], head[4]), table) or ()
     else:  # read once the draaiboek is sound: their anchors need the timeline
         root.raw("injection", None)
         root.raw("traffic", None)
@@ -294,13 +309,40 @@ def _read(root: Table) -> Scenario:
         blocks=tuple(blocks), portals=tuple(portals), batches=tuple(batches), milestones=tuple(milestones),
         population=population or Population(year=window[0].year), behaviour=behaviour or Behaviour(),
         injections=injections, source=source, description=description, naam=naam, answers=answers or AnswerRules(),
-        waves=waves, uncertain=tuple(uncertain),
+        waves=waves, uncertain=tuple(uncertain), drafts=drafts,
     )
     if c.errors:
         # the rows that did read are still checked against the draaiboek rules: report those too
-        c(rules.check, scenario)
+        if from_release in table and to_release in table:
+            c(rules.check, scenario)
         raise_all(c.errors)
     return scenario
+
+
+def _draft(t: Table) -> DraftRelease:
+    return DraftRelease(name=t.str("name"), like=t.str("like"), added=t.numbers("added", ()),
+                        removed=t.numbers("removed", ()), source=t.str("source", ""), note=t.str("note", ""))
+
+
+def _drafts(root: Table, c: _Collect) -> tuple[tuple[DraftRelease, ...], tuple[str, ...]]:
+    """The ``[[release]]`` rows: draft releases, each checked against the releases known and declared above it.
+
+    Returns the sound drafts and the names of the rejected ones (their errors are in ``c``).
+    """
+    rejected: list[str] = []
+    declared: dict[str, DraftRelease] = {}
+    for t in c(root.rows, "release") or []:
+        draft = c.table(t, _draft)
+        if draft is None:
+            continue
+        problems = draft_problems(draft, declared)
+        for key, problem in problems:
+            c.errors.append(ScenarioError(t.path, f"{t.where}.{key}", problem))
+        if not problems:
+            declared[draft.name] = draft
+        elif draft.name not in declared and version_ok(draft.name):
+            rejected.append(draft.name)
+    return tuple(declared.values()), tuple(rejected)
 
 
 def _answer_rules(root: Table) -> AnswerRules:

@@ -14,6 +14,7 @@ from typing import Literal
 
 from ketensim.scenario.uncertain import Uncertain
 from ketensim.scenario.world_model import Behaviour, Injection, Population, Wave
+from ketensim.standards.drafts import DraftRelease, ReleaseTable, release_table
 from ketensim.standards.releases import HEEN_OF
 
 __all__ = [
@@ -187,6 +188,8 @@ class Scenario:
     answers: AnswerRules = field(default_factory=AnswerRules)
     waves: tuple[Wave, ...] = ()
     """Extra traffic in windows (``[[traffic]]``), on top of the caseload's own."""
+    drafts: tuple[DraftRelease, ...] = ()
+    """Draft releases the scenario declares (``[[release]]``), derived from known ones (*afgeleid*)."""
     source: str = ""
     description: str = ""
     naam: str = ""
@@ -198,6 +201,11 @@ class Scenario:
     def dutch_name(self) -> str:
         """What the Dutch report calls this scenario."""
         return self.naam or self.name
+
+    @property
+    def releases(self) -> ReleaseTable:
+        """The releases this scenario can name: the known ones and its own drafts."""
+        return release_table(self.drafts)
 
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)

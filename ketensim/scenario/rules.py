@@ -15,7 +15,7 @@ from datetime import datetime
 from ketensim.exceptions import ScenarioError, flatten, raise_all
 from ketensim.scenario.bounds import check_bounds
 from ketensim.scenario.model import Scenario
-from ketensim.standards.releases import RELEASES, RETOUR_OF
+from ketensim.standards.releases import RETOUR_OF
 
 __all__ = ["check"]
 
@@ -100,7 +100,7 @@ def _window(s: Scenario) -> None:
 
 
 def _messages(s: Scenario) -> None:
-    info = RELEASES[s.from_release]
+    info = s.releases.info(s.from_release)
     allowed = info.numbers if "ijw" in s.standards else info.numbers - info.ijw_only
     rows = [("deadline", i, d.provenance.id, d.messages) for i, d in enumerate(s.deadlines)]
     rows += [("block", i, b.provenance.id, b.messages) for i, b in enumerate(s.blocks)]
@@ -109,14 +109,26 @@ def _messages(s: Scenario) -> None:
         for number in messages:
             if number not in allowed:
                 _fail(s, f"{_row(kind, i, ident)}.messages", f"message {number} does not exist in release "
-                      f"{s.from_release} ({'/'.join(s.standards)}); expected one of {', '.join(sorted(allowed))}")
-    new = RELEASES[s.to_release].numbers
+                      f"{s.from_release}{_removed_note(s, s.from_release, number)} ({'/'.join(s.standards)}); "
+                      f"expected one of {', '.join(sorted(allowed))}")
+    new = s.releases.info(s.to_release).numbers
     for i, b in enumerate(s.blocks):
         if b.phase_out:
             for number in b.messages:
                 if number in new:
                     _fail(s, f"{_row('block', i, b.provenance.id)}.phase_out", f"message {number} still exists in "
                           f"release {s.to_release}; expected phase_out only for messages the new release drops")
+
+
+def _removed_note(s: Scenario, release: str, number: str) -> str:
+    """`` (removed by draft release 3.3)`` when a draft of the scenario removed ``number``, else empty."""
+    table = s.releases
+    while table.is_draft(release):
+        draft = table.draft(release)
+        if number in draft.removed:
+            return f" (removed by draft release {draft.name})"
+        release = draft.like
+    return ""
 
 
 def _deadlines_before_blocks(s: Scenario) -> None:

@@ -16,7 +16,8 @@ from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
 from ketensim.scenario.reader import Table, describe
 from ketensim.scenario.uncertain import is_spec
 from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population, Wave
-from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF
+from ketensim.standards.drafts import KNOWN, ReleaseTable
+from ketensim.standards.releases import HEEN_OF, RETOUR_OF
 from ketensim.timeline import AMSTERDAM, localize
 
 __all__ = ["read_population", "read_behaviour", "read_injections", "read_waves", "anchor_instants", "INJECTION_KINDS",
@@ -238,9 +239,9 @@ def _window(t: Table, anchors: dict[str, datetime], head: dict[str, datetime]) -
 
 
 def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
-                    releases: tuple[str, str]) -> tuple[Injection, ...]:
+                    releases: tuple[str, str], table: ReleaseTable = KNOWN) -> tuple[Injection, ...]:
     anchors = anchor_instants(head, phases, blocks)
-    known_numbers = RELEASES[releases[0]].numbers | RELEASES[releases[1]].numbers
+    known_numbers = table.info(releases[0]).numbers | table.info(releases[1]).numbers
     out = []
     for index, t in enumerate(root.rows("injection")):
         kind = t.str("kind", choices=INJECTION_KINDS)
@@ -270,7 +271,7 @@ def read_injections(root: Table, head: dict[str, datetime], phases: list[Phase],
 
 
 def read_waves(root: Table, head: dict[str, datetime], phases: list[Phase], blocks: list[Block],
-               releases: tuple[str, str]) -> tuple[Wave, ...]:
+               releases: tuple[str, str], table: ReleaseTable = KNOWN) -> tuple[Wave, ...]:
     """The ``[[traffic]]`` rows: extra traffic in a window, with its volume, release rule and provenance."""
     anchors = anchor_instants(head, phases, blocks)
     go_live = head["go_live"]
@@ -293,7 +294,7 @@ def read_waves(root: Table, head: dict[str, datetime], phases: list[Phase], bloc
                 t.fail("messages", f"message {number} is not a heenbericht; expected heen numbers like \"301\" (the "
                        "retours follow by themselves)")
             for rel in wanted:
-                if number not in RELEASES[rel].numbers:
+                if number not in table.info(rel).numbers:
                     t.fail("messages", f"message {number} does not exist in release {rel}; expected a message of the "
                            f"release(s) the wave is sent in ({', '.join(wanted)})")
         share = t.number("share", 0.0, lo=0, hi=1)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+from ketensim._resources import xsd_dir
 from ketensim.exceptions import KetensimError, UnknownMessageType
 
 __all__ = ["MessageType", "Catalogue", "Direction", "Role", "Fidelity", "get_catalogue"]
@@ -41,6 +43,25 @@ class MessageType:
     fidelity_note: str = ""
     extra_bericht_codes: tuple[str, ...] = ()
     """Further BerichtCodes the XSD accepts besides :attr:`bericht_code` (303/304: the factuur code)."""
+    derived_from: str = ""
+    """For a message of a scenario's draft release: the known release whose schema it was derived from."""
+    xsd_root: str = ""
+    """Where :attr:`xsd` is found when not among the bundled XSDs (a draft's derived schemas)."""
+
+    @property
+    def is_draft(self) -> bool:
+        """True for a message of a draft release a scenario declared (*afgeleid*)."""
+        return bool(self.derived_from)
+
+    @property
+    def structure(self) -> str:
+        """The known release whose structure this message has: its own, or the one a draft derives from."""
+        return self.derived_from or self.release
+
+    @property
+    def xsd_path(self) -> Path:
+        """The schema file of this message."""
+        return Path(self.xsd_root or xsd_dir()) / self.xsd
 
     @property
     def code(self) -> str:

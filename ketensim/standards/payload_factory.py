@@ -291,7 +291,7 @@ def make_payload(
         )
     header = _header(mt, gemeente, aanbieder, identificatie, dagtekening)
     number, t = mt.number, toewijzing
-    family = mt.release[0]
+    family = mt.structure[0]
     if number == "301":
         return ToewijzingBericht(header, (_toewijzing(client, t, dagtekening, mutatie, referentie, rng),))
     if number == "305":
@@ -384,7 +384,7 @@ def make_payload(
             payload = declaratie_payload(
                 header, periode, [(client, t)], rng, factuur=is_factuur, first_day=first_day
             )
-        if number == "303" and mt.release == "2.1":  # 2.1 declarations still carried the address
+        if number == "303" and mt.structure == "2.1":  # 2.1 declarations still carried the address
             payload = DeclaratieBericht(
                 payload.header,
                 payload.declaratienummer,

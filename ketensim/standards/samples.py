@@ -18,7 +18,7 @@ from lxml import etree
 from ketensim.exceptions import UnknownMessageType
 from ketensim.population import build_population
 from ketensim.standards.builders import build, build_retour
-from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.catalogue import Catalogue, MessageType, get_catalogue
 from ketensim.standards.payload import AntwoordBericht, DeclaratieBericht, Payload, VerzoekWijzigingBericht
 from ketensim.standards.payload_factory import make_payload
 from ketensim.standards.releases import HEEN_OF
@@ -61,15 +61,18 @@ def serialize(element: etree._Element) -> bytes:
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def heen_types(standard: str, release: str, message: str = "all") -> list[MessageType]:
+def heen_types(standard: str, release: str, message: str = "all",
+               catalogue: Catalogue | None = None) -> list[MessageType]:
     """The heen message types to generate: every one of the release, or the one ``message`` names.
+
+    ``catalogue`` is the one to take them from (a scenario's, with its draft releases); by default the known one.
 
     A retour number selects its heen (the retour is generated with it).
 
     Raises:
         UnknownMessageType: Unknown standard, release or message.
     """
-    catalogue = get_catalogue()
+    catalogue = catalogue or get_catalogue()
     entries = catalogue.select(standard=standard, release=release)
     if not entries:
         known = sorted({(e.standard, e.release) for e in catalogue})
@@ -96,7 +99,8 @@ def retour_rejections(mt_retour: MessageType, payload: Payload) -> dict[str, str
 
 
 def generate_samples(
-    standard: str, release: str, message: str = "all", count: int = 1, seed: int = 0
+    standard: str, release: str, message: str = "all", count: int = 1, seed: int = 0,
+    catalogue: Catalogue | None = None,
 ) -> Iterator[Sample]:
     """Generate ``count`` valid heen messages per selected type, each followed by its retour.
 
@@ -110,8 +114,8 @@ def generate_samples(
     """
     if count < 1:
         raise ValueError(f"count must be at least 1 (got {count})")
-    types = heen_types(standard, release, message)
-    catalogue = get_catalogue()
+    catalogue = catalogue or get_catalogue()
+    types = heen_types(standard, release, message, catalogue)
     rng = random.Random(seed)
     year = sample_year(release)
     population = build_population(

@@ -29,7 +29,7 @@ from ketensim._resources import xsd_dir
 from ketensim.exceptions import SchemaViolation, UnknownMessageType, UnsafeXML
 from ketensim.standards import limits
 from ketensim.standards import rules as business_rules
-from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.catalogue import Catalogue, MessageType, get_catalogue
 from ketensim.standards.rules import Finding as RuleFinding
 
 __all__ = [
@@ -98,9 +98,9 @@ class FileReport:
 
 
 def _xsd_path(mt: MessageType) -> Path:
-    path = xsd_dir() / mt.xsd
+    path = mt.xsd_path
     if not path.is_file():
-        raise UnknownMessageType(f"{mt.code} {mt.release}: XSD {mt.xsd!r} not found under {xsd_dir()}")
+        raise UnknownMessageType(f"{mt.code} {mt.release}: XSD {mt.xsd!r} not found under {mt.xsd_root or xsd_dir()}")
     return path
 
 
@@ -227,8 +227,10 @@ def read_xml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> etree._ElementT
     return parse_xml(data, name=str(p))
 
 
-def detect(tree: etree._ElementTree | etree._Element) -> MessageType:
+def detect(tree: etree._ElementTree | etree._Element, catalogue: Catalogue | None = None) -> MessageType:
     """The message type of a document, from the namespace of its root ``Bericht``.
+
+    ``catalogue`` is the one to look in (a scenario's, with its draft releases); by default the known one.
 
     Raises:
         UnknownMessageType: The root is not ``Bericht`` or its namespace is not in the catalogue.
@@ -239,15 +241,15 @@ def detect(tree: etree._ElementTree | etree._Element) -> MessageType:
         raise UnknownMessageType(f"root element is {qname.localname!r}, expected 'Bericht'")
     if not qname.namespace:
         raise UnknownMessageType("root element 'Bericht' has no namespace; cannot tell the message type")
-    return get_catalogue().by_namespace(qname.namespace)
+    return (catalogue or get_catalogue()).by_namespace(qname.namespace)
 
 
-def check_file(path: str | Path, *, rules: bool = True) -> FileReport:
+def check_file(path: str | Path, *, rules: bool = True, catalogue: Catalogue | None = None) -> FileReport:
     """Read, detect and validate one file (XSD, then the business rules); never raises for a bad file, reports instead."""
     name = str(path)
     try:
         tree = read_xml(path)
-        mt = detect(tree)
+        mt = detect(tree, catalogue)
     except (UnsafeXML, UnknownMessageType) as err:
         return FileReport(name, None, (), problem=str(err).removeprefix(f"{name}: "))
     if not is_valid(mt, tree):

@@ -146,7 +146,8 @@ CASES = [
       ('standards = ["iwmo", "ijw"]', 'standards = ["iwmo", "iwlz"]'), id="unknown-standard"),
     E("scenario.standards", "empty; expected at least one of iwmo, ijw$",
       ('standards = ["iwmo", "ijw"]', "standards = []"), id="empty-standards"),
-    E("scenario.from_release", "unknown value '3.9'; expected one of 2.0, 2.1, ",
+    E("scenario.from_release", "unknown release '3.9'; expected one of 2.0, 2.1, .*, 3.2, or a draft release declared "
+      r"in a \[\[release\]\] row \(name, like\)$",
       ('from_release = "3.0"', 'from_release = "3.9"'), id="unknown-release"),
     E("scenario.to_release", "3.0 does not follow 3.0; expected a later release$",
       ('to_release = "3.1"', 'to_release = "3.0"'), id="to-release-equal"),

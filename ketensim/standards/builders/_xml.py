@@ -96,7 +96,7 @@ class Context:
 @functools.cache
 def context(mt: MessageType) -> Context:
     """Return the cached :class:`Context` of ``mt``."""
-    v2 = mt.release.startswith("2.")
+    v2 = mt.structure.startswith("2.")
     prefix = mt.code.lower()
     basis_prefix = mt.standard
     return Context(
@@ -107,7 +107,7 @@ def context(mt: MessageType) -> Context:
         v2=v2,
         xsd_versie=None if v2 else _XSD_VERSIE.get((mt.standard, mt.release), _DEFAULT_XSD_VERSIE),
         achternaam="Naam" if v2 else "Achternaam",
-        with_beschikking=mt.release == "2.1",
+        with_beschikking=mt.structure == "2.1",
         ijw=mt.standard == "ijw",
     )
 

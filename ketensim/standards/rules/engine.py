@@ -23,8 +23,8 @@ from typing import NamedTuple, TypeAlias
 
 from lxml import etree
 
-from ketensim._resources import xsd_dir
-from ketensim.standards.catalogue import MessageType, get_catalogue
+from ketensim.standards.catalogue import Catalogue, MessageType, get_catalogue
+from ketensim.standards.drafts import KNOWN, ReleaseTable
 from ketensim.standards.rules._doc import Doc, Element
 from ketensim.standards.rules._registry import Check, Finding, Rule, registry
 
@@ -57,7 +57,7 @@ def rules() -> list[Rule]:
 def _element_names(mt: MessageType) -> frozenset[str]:
     """Every element name declared in the message's XSD and the basisschema beside it."""
     names: set[str] = set()
-    message_xsd = xsd_dir() / mt.xsd
+    message_xsd = mt.xsd_path
     for path in (message_xsd, message_xsd.parent / "basisschema.xsd"):
         if path.is_file():
             tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -73,20 +73,27 @@ def _fits(rule: Rule, mt: MessageType) -> bool:
     return all(step in names for steps in rule.contexts[mt.number] for step in steps)
 
 
-def _message_type(standard: str, release: str, number: str) -> MessageType | None:
-    catalogue = get_catalogue()
+def _message_type(catalogue: Catalogue, standard: str, release: str, number: str) -> MessageType | None:
     if number not in {e.number for e in catalogue.select(standard, release)}:
         return None
     return catalogue.get(standard, release, number)
 
 
-def applicability(rule: Rule) -> list[Applicability]:
-    """Per standard and release, the messages the rule checks there and the fidelity."""
+def applicability(rule: Rule, releases: ReleaseTable | None = None) -> list[Applicability]:
+    """Per standard and release, the messages the rule checks there and the fidelity.
+
+    With ``releases`` (a scenario's), its draft releases derived from a rule release are
+    included, each *derived* (afgeleid) as the release it comes from is.
+    """
+    table = releases or KNOWN
+    catalogue = table.catalogue if table.drafts else get_catalogue()
+    drafts = tuple(d.name for d in table.drafts if table.root(d.name) in RULE_RELEASES)
     found = []
     for standard in rule.standards:
-        for release in RULE_RELEASES:
+        for release in RULE_RELEASES + drafts:
             messages = tuple(
-                n for n in rule.messages if (mt := _message_type(standard, release, n)) is not None and _fits(rule, mt)
+                n for n in rule.messages
+                if (mt := _message_type(catalogue, standard, release, n)) is not None and _fits(rule, mt)
             )
             if messages:
                 fidelity = "documented" if release == "3.2" else "derived"
@@ -119,7 +126,7 @@ _NOTHING = Plan((), {})
 @functools.cache
 def plan(mt: MessageType) -> Plan:
     """The compiled rules of ``mt``: a tree of context steps, each path walked once per check."""
-    if mt.release not in RULE_RELEASES:
+    if mt.structure not in RULE_RELEASES:  # a draft has the rules of the release it is derived from
         return _NOTHING
     root: tuple[list[Rule], dict] = ([], {})
     for rule in rules():
