@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "ketensim.cli.standards_cmd",
     "ketensim.cli.run_cmd",
     "ketensim.cli.experiment_cmd",
+    "ketensim.cli.optimize_cmd",
     "ketensim.cli.kto_cmd",
 )
 
