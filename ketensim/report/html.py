@@ -265,7 +265,7 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
                 f"{pct(broken['p_b_worse'])} van de seeds is B slechter dan A.")
     diffs = data.extra.get("broken_differences")
     return {"a": c["a"], "b": c["b"], "a_name": data.blocks[0].scenario.dutch_name,
-            "b_name": data.blocks[1].scenario.dutch_name, "n": c["n"], "text": text, "rows": rows,
+            "b_name": data.blocks[1].scenario.dutch_name, "n": c["n"], "few": few, "text": text, "rows": rows,
             "histogram": plots.data_uri(plots.difference_figure(diffs)) if diffs else ""}
 
 
@@ -290,7 +290,8 @@ def _sweep(data: ReportData) -> dict[str, Any] | None:
                 f"gemiddeld {nl(top['low_mean'])} bij {top['low_label']} en {nl(top['high_mean'])} bij "
                 f"{top['high_label']}, tegen {nl(top['baseline_mean'])} in het basisscenario.")
     skipped = sum(1 for p in w["points"] if p["status"] != "ok")
-    return {"metric": metric_label(w["metric"], bool(w.get("xml", True))), "n": w["n"], "text": text, "rows": rows,
+    return {"metric": metric_label(w["metric"], bool(w.get("xml", True))), "n": w["n"], "few": few, "text": text,
+            "rows": rows,
             "skipped": skipped, "skipped_words": plural(skipped, "variant is", "varianten zijn"),
             "varies": [{"name": vary_label(v["name"]), "raw": v["name"], "labels": ", ".join(v["labels"])}
                        for v in w["varies"]],
