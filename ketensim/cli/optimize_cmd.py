@@ -107,12 +107,12 @@ def optimize(scenario_file: str, move_name: str, target_text: str, confidence: f
                                  param_hint="--max-replications")
     grid = candidates(scenario, move, steps, step)
     with output_target(out, overwrite) as target_dir:
-        _optimize(scenario, move, target, grid, confidence, step_text, batch, cap, workers, root_seed, xml,
+        _optimize(scenario, move, target, grid, confidence, step_text, steps, batch, cap, workers, root_seed, xml,
                   target_dir)
 
 
 def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candidate], confidence: float,
-              step_text: str, batch: int, cap: int, workers: int | None, root_seed: int, xml: str,
+              step_text: str, steps: int, batch: int, cap: int, workers: int | None, root_seed: int, xml: str,
               target_dir: OutputTarget | None) -> None:
     from ketensim.experiment.engine import default_workers
     from ketensim.experiment.optimize import optimize as run_optimize
@@ -128,7 +128,7 @@ def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candida
                f"xml {xml}")
     started = time.perf_counter()
     result = run_optimize(scenario, move, target, grid, confidence=confidence, step=step_text, batch=batch, cap=cap,
-                          root_seed=root_seed, workers=used, xml=xml == "on")
+                          root_seed=root_seed, workers=used, xml=xml == "on", steps=steps)
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     click.echo("")
     gap = move.name == "gap"
@@ -173,8 +173,11 @@ def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candida
         written = result.write(target_dir.stage)
         target_dir.commit()
         click.echo("")
-        where = " (answer/ holds the replications at the answer)" if answer is not None else ""
-        click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target_dir.out}{where}")
+        shown = result.shown()
+        where = "" if shown is None else (f" ({shown[0]}/ holds the replications at "
+                                          f"{'the answer' if shown[0] == 'answer' else 'the safest instant tested'})")
+        top = sorted(p.name for p in written if p.parent == target_dir.stage)
+        click.echo(f"wrote {', '.join(top)} to {target_dir.out}{where}")
 
 
 COMMANDS = [optimize]

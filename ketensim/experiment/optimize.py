@@ -75,6 +75,8 @@ class Optimum:
     """Position in ``tested`` of the riskiest candidate shown to meet the target, or None."""
     status: str
     """``found``, ``whole_range_safe`` or ``none_safe``."""
+    steps: int = 0
+    """Candidates on each side of the scenario's instant (for the record)."""
 
     @property
     def replications(self) -> int:
@@ -143,6 +145,7 @@ class Optimum:
             "target": self.target.as_dict(),
             "confidence": self.confidence,
             "step": self.step,
+            "steps": self.steps,
             "batch": self.batch,
             "max_replications": self.cap,
             "root_seed": self.root_seed,
@@ -150,28 +153,47 @@ class Optimum:
             "xml": self.xml,
             **counting_note(self.xml),
             "status": self.status,
-            "answer": None if answer is None else {**self.records()[self.answer or 0], "dir": "answer"},
+            "answer": None if answer is None else self.records()[self.answer or 0],
+            "shown": self._shown_dict(),
             "neighbours": [self.records()[self.tested.index(t)] for t in self.neighbours()],
             "replications_total": self.replications,
             "candidates": self.records(),
         }
 
-    def answer_experiment(self) -> Experiment | None:
-        """The replications at the answer, as an :class:`Experiment` (written to ``answer/``)."""
-        t = self.answer_tested
-        if t is None or t.candidate.scenario is None:
+    def shown(self) -> tuple[str, Tested] | None:
+        """The candidate whose replications are written in full: the answer (``answer/``), else the safest
+        tested one (``safest/``), so the report can show what happens there."""
+        if self.answer_tested is not None:
+            return "answer", self.answer_tested
+        run = [t for t in self.tested if t.outcomes]
+        return ("safest", run[0]) if run else None
+
+    def _shown_dict(self) -> dict[str, Any] | None:
+        shown = self.shown()
+        if shown is None:
             return None
+        return {"dir": shown[0], "label": shown[1].candidate.label,
+                "instant": shown[1].candidate.at.astimezone(AMSTERDAM).isoformat()}
+
+    def shown_experiment(self) -> Experiment | None:
+        """The replications of :meth:`shown` as an :class:`Experiment`."""
+        shown = self.shown()
+        if shown is None or shown[1].candidate.scenario is None:
+            return None
+        t = shown[1]
         seeds = tuple(o.seed for o in t.outcomes)
         return Experiment(scenario=t.candidate.scenario, root_seed=self.root_seed, seeds=seeds, xml=self.xml,
-                          outcomes=tuple(t.outcomes), label=f"{self.move.name}={t.candidate.label}")
+                          outcomes=tuple(t.outcomes),
+                          label=f"{self.move.name}={t.candidate.at.astimezone(AMSTERDAM):%Y-%m-%dT%H:%M}")
 
     def write(self, out: Path) -> list[Path]:
-        """Write optimize.json, optimize.csv, optimize_replications.csv and answer/ (the answer's replications)."""
+        """Write optimize.json, optimize.csv, optimize_replications.csv and answer/ (or safest/)."""
         out.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        experiment = self.answer_experiment()
-        if experiment is not None:
-            written += experiment.write(out / "answer")
+        experiment = self.shown_experiment()
+        shown = self.shown()
+        if experiment is not None and shown is not None:
+            written += experiment.write(out / shown[0])
         written.append(write_json(out / "optimize.json", self.summary_dict()))
         records = self.records()
         written.append(write_csv(out / "optimize.csv", list(records[0]) if records else ["step"],
@@ -226,6 +248,7 @@ def optimize(
     workers: int | None = 1,
     xml: bool = False,
     progress: bool | None = None,
+    steps: int = 0,
 ) -> Optimum:
     """Find the riskiest candidate of ``grid`` (ordered safest first) that meets ``target`` (see module doc)."""
     if not 0.5 <= confidence < 1:
@@ -254,6 +277,7 @@ def optimize(
                         hi = mid
                 answer, status = lo, "found"
     return Optimum(scenario=scenario, move=move, target=target, confidence=confidence, step=step,
-                   root_seed=root_seed, batch=batch, cap=cap, xml=xml, tested=tested, answer=answer, status=status)
+                   root_seed=root_seed, batch=batch, cap=cap, xml=xml, tested=tested, answer=answer, status=status,
+                   steps=steps)
 
 

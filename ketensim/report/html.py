@@ -18,6 +18,7 @@ from ketensim.report.dutch import on_off, pair_label, plural, span, window
 from ketensim.exceptions import KetensimError
 from ketensim.outdir import atomic_write
 from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
+from ketensim.report.optimum import optimum_section
 from ketensim.report.skips import skip_reason
 from ketensim.report.texts import (
     ACTOR_LABELS,
@@ -319,6 +320,12 @@ def _appendix(data: ReportData) -> dict[str, Any]:
         varies = " ".join(f"--vary {v['name']}={','.join(v['labels'])}" for v in data.sweep["varies"])
         command = (f"ketensim sweep {first['scenario_file']} {varies} -n {n} --seed {first['root_seed']} "
                    f"--metric {data.sweep['metric']} --xml {xml}")
+    elif data.kind == "optimize":
+        o = data.extra["optimize"]
+        command = (f"ketensim optimize {_file_name(o['scenario_file'])} --move {o['move']} --target "
+                   f"\"{o['target']['text']}\" --confidence {o['confidence']} --step {o['step']} --steps {o['steps']} "
+                   f"--riskier {o['riskier']} --batch {o['batch']} --max-replications {o['max_replications']} "
+                   f"--seed {o['root_seed']} --xml {xml}")
     else:
         command = f"ketensim run {first['scenario_file']} -n {n} --seed {first['root_seed']} --xml {xml}"
     return {"version": first["ketensim_version"], "scenarios": scenarios, "n": n, "root_seed": first["root_seed"],
@@ -339,7 +346,8 @@ def build_context(data: ReportData) -> dict[str, Any]:
     all_metrics = list(blocks[0].summary["metrics"])
     breakdown = plots.breakdown_figure(blocks)
     title = {"compare": "Vergelijking van twee draaiboekscenario's", "sweep": "Gevoeligheidsanalyse",
-             "single": "Eén simulatierun", "replications": "Verwachting over replicaties"}[data.kind]
+             "single": "Eén simulatierun", "replications": "Verwachting over replicaties",
+             "optimize": "Laatste veilige moment"}[data.kind]
     return {
         "kind": data.kind,
         "title": title,
@@ -359,12 +367,13 @@ def build_context(data: ReportData) -> dict[str, Any]:
         "proportions": _proportion_rows(blocks),
         "comparison": _comparison(data),
         "sweep": _sweep(data),
+        "optimum": optimum_section(data.extra.get("optimize")),
         "appendix": _appendix(data),
     }
 
 
 _MAIN_FILE = {"compare": "compare.json", "sweep": "sweep.json", "replications": "summary.json",
-              "single": "result.json"}
+              "single": "result.json", "optimize": "optimize.json"}
 
 
 def render_report(folder: Path) -> str:

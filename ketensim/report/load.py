@@ -69,7 +69,7 @@ class ScenarioBlock:
 class ReportData:
     """Everything the report shows, read from one output directory."""
 
-    kind: str  # replications | compare | sweep | single
+    kind: str  # replications | compare | sweep | single | optimize
     source: Path
     blocks: list[ScenarioBlock]
     compare: dict[str, Any] | None = None
@@ -229,9 +229,19 @@ def load_output(folder: Path) -> ReportData:
             for key in ("points", "tornado", "varies", "metric"):
                 _need(data, key, folder / "sweep.json")
         return ReportData("sweep", folder, [_replications(base, "basis")], sweep=data)
+    if (folder / "optimize.json").is_file():
+        data = _json(folder / "optimize.json")
+        with reading(folder / "optimize.json"):
+            shown = _need(data, "shown", folder / "optimize.json")
+            if shown is None:
+                raise ValueError("no instant was tested, so there is nothing to report")
+            where = _subdir(folder, str(shown["dir"]))
+            for key in ("candidates", "target", "move", "status"):
+                _need(data, key, folder / "optimize.json")
+        return ReportData("optimize", folder, [_replications(where, "")], extra={"optimize": data})
     if (folder / "summary.json").is_file():
         return ReportData("replications", folder, [_replications(folder, "")])
     if (folder / "result.json").is_file():
         return ReportData("single", folder, [_single(folder)])
-    raise ReportInputError(f"{folder}: no summary.json, compare.json, sweep.json or result.json; expected an output "
-                           "directory of ketensim run --out, run -n, compare or sweep")
+    raise ReportInputError(f"{folder}: no summary.json, compare.json, sweep.json, optimize.json or result.json; "
+                           "expected an output directory of ketensim run --out, run -n, compare, sweep or optimize")

@@ -149,6 +149,12 @@ class TestKnownAnswer:
         assert len(first_ten) == 1, "every candidate runs on the same seeds"
         summary = json.loads((out / "answer" / "summary.json").read_text())
         assert summary["n"] == 30 and summary["metrics"]["broken_pairs"]["max"] == 0
+        result = CliRunner().invoke(cli, ["report", str(out), "-o", str(tmp_path / "r.html")])
+        assert result.exit_code == 0, result.output
+        page = (tmp_path / "r.html").read_text()
+        assert ("Het laatste veilige moment voor de blokkade van de heenberichten is ma 28 mrt 2022 17:00: daar "
+                "geldt met 95% zekerheid dat de kans op meer dan 0 gebroken berichtparen hooguit 20,0% is") in page
+        assert "di 29 mrt 2022 17:00: voldoet niet" in page
 
     def test_mean_target_and_gap(self, known_path: Path) -> None:
         code, text, _ = _optimize([str(known_path), "--move", "gap", "--target", "broken_pairs <= 0.5", "--steps", "2",

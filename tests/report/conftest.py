@@ -14,7 +14,7 @@ from ketensim.scenario.model import Scenario
 
 @pytest.fixture(scope="session")
 def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run."""
+    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run, optimize."""
     from ketensim.experiment import compare, parse_vary, replicate, sweep
     from ketensim.experiment.variants import make_variant
     from ketensim.output import write_run
@@ -28,7 +28,15 @@ def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[st
                                             "behaviour.aanbieder.retour_hours.median=1,4")]
     sweep(tiny, varies, 2, root_seed=2, progress=False).write(root / "sweep")
     write_run(run_replication(tiny, 4, xml=False), root / "single")
-    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single")}
+    from ketensim.experiment.moves import candidates, parse_move, parse_step
+    from ketensim.experiment.optimize import optimize
+    from ketensim.experiment.targets import parse_target
+
+    move = parse_move("retour_block", tiny)
+    grid = candidates(tiny, move, 1, parse_step("1d"))
+    optimize(tiny, move, parse_target("broken_pairs <= 30"), grid, batch=2, cap=4, root_seed=2, steps=1,
+             progress=False).write(root / "optimize")
+    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single", "optimize")}
 
 
 @pytest.fixture(scope="session")
