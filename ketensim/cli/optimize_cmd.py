@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -133,14 +133,15 @@ def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candida
     click.echo("")
     gap = move.name == "gap"
     rows = []
-    for r in result.records():
-        if r["status"] == "not tested":
+    for group in _runs([r for r in result.records() if r["status"] != "not tested"]):
+        r = group[0]
+        if r["status"] == "skipped":
+            label = r["label"] if len(group) == 1 else f"{r['label']} .. {group[-1]['label']} ({len(group)})"
+            rows.append([label, *(["-"] if gap else []), "skipped", "-", "-", "-", "skipped: " + r["reason"]])
             continue
-        mark = "<- answer" if r["answer"] else ""
-        note = ("skipped: " + r["reason"]) if r["status"] == "skipped" else mark
         row = [r["label"], *([figure(r["gap_hours"]) + "h"] if gap else []), r["status"],
                _estimate(target.kind, r["estimate"]), _interval(target.kind, r["ci_low"], r["ci_high"]),
-               "-" if r["n"] is None else str(r["n"]), note]
+               "-" if r["n"] is None else str(r["n"]), "<- answer" if r["answer"] else ""]
         rows.append(row)
     estimate = "P" if target.kind == "probability" else "mean"
     header = ["instant", *(["gap"] if gap else []), "verdict", estimate, "interval", "n", "note"]
@@ -149,8 +150,9 @@ def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candida
     word = _ANSWER[move.riskier]
     answer = result.answer_tested
     if answer is None:
+        safest = next((t.candidate.label for t in result.tested if t.evidence is not None), "none")
         click.echo(f"no {move.name} instant in the range meets {target.text} with {confidence:.0%} confidence "
-                   f"(the safest one tested: {result.tested[0].candidate.label if result.tested else '-'})")
+                   f"(the safest one tested: {safest})")
     else:
         what = f"smallest safe gap: {figure(result.gap_hours(answer))} h (heen block " if gap else \
             f"{word} safe {move.name}: "
@@ -168,7 +170,7 @@ def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candida
     click.echo(f"monotonicity assumed: moving {move.name} {move.riskier} never makes the target easier to meet")
     click.echo(f"{result.replications} replications in total, every candidate on the same seeds (each look at "
                f"{100 * look_confidence(confidence, max_looks(batch, cap)):.2f}% confidence, Bonferroni over the "
-               f"{max_looks(batch, cap)} looks a candidate may get)")
+               f"{max_looks(batch, cap)} look{'s' if max_looks(batch, cap) > 1 else ''} a candidate may get)")
     if target_dir is not None:
         written = result.write(target_dir.stage)
         target_dir.commit()
@@ -178,6 +180,19 @@ def _optimize(scenario: Scenario, move: Move, target: Target, grid: list[Candida
                                           f"{'the answer' if shown[0] == 'answer' else 'the safest instant tested'})")
         top = sorted(p.name for p in written if p.parent == target_dir.stage)
         click.echo(f"wrote {', '.join(top)} to {target_dir.out}{where}")
+
+
+def _runs(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive skipped candidates that break the same rule (the same row) as one group; others alone."""
+    groups: list[list[dict[str, Any]]] = []
+    for r in records:
+        last = groups[-1][-1] if groups else None
+        if (last is not None and r["status"] == last["status"] == "skipped"
+                and r["reason"].split(": ")[0] == last["reason"].split(": ")[0]):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
 
 
 COMMANDS = [optimize]

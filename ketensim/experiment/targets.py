@@ -17,7 +17,9 @@ needed, or the cap was hit). Because the same candidate is looked at up to ``loo
 look uses the interval at confidence ``1 - (1 - confidence) / looks`` (Bonferroni over the looks):
 the chance that any look gives a wrong verdict stays at most ``1 - confidence``.
 
-When every replication of an expected-value target has the same value, the t interval has no width
+Every metric is a count or a duration, so the lower bound of a mean's interval is clamped at 0
+(which never changes a verdict on a threshold above 0). When every replication of an
+expected-value target has the same value, the t interval has no width
 and decides at once; the verdict then rests on the replications run so far (at least one batch).
 """
 
@@ -141,6 +143,7 @@ def decide(target: Target, values: Sequence[float], confidence: float, looks: in
         estimate, low, high = t_interval(values, level)
         if n < 2:
             return Evidence(n, estimate, None, None, level, UNDECIDED)
+        low = max(0.0, low)  # every metric is a count or a duration: the bound never goes below 0
     ok = _OPS[target.op]
     if ok(high if target.upper else low, target.bound):
         verdict = MEETS
