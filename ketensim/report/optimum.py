@@ -38,7 +38,8 @@ def target_text(target: dict[str, Any], xml: bool) -> str:
     if target["kind"] == "probability":
         return (f"de kans op {_EVENT[target['event_op']]} {nl(target['event_value'])} {metric} "
                 f"{_OPS[target['op']]} {pct(target['bound'])} is")
-    what = f"het gemiddelde van {metric}" if "uur" in metric or "uren" in metric else f"het gemiddelde aantal {metric}"
+    counted = "uur" not in metric and "uren" not in metric  # a count reads as "aantal"; a duration is quoted
+    what = f"het gemiddelde aantal {metric}" if counted else f"het gemiddelde voor ‘{metric}’"
     return f"{what} {_OPS[target['op']]} {nl(target['bound'])} is"
 
 
