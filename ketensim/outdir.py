@@ -34,7 +34,7 @@ MARKER = "ketensim-complete.json"
 """The completion marker: the last file written into every output directory."""
 
 # files that say a directory holds ketensim results (of any command)
-_RESULT_FILES = (MARKER, "result.json", "summary.json", "compare.json", "sweep.json")
+_RESULT_FILES = (MARKER, "result.json", "summary.json", "compare.json", "sweep.json", "optimize.json")
 _PROBE_BYTES = 64 * 1024  # written and fsynced once before a run: a full disk shows up before the work
 _UMASK = os.umask(0o022)  # read once (the only way to read it is to set it), then restored
 os.umask(_UMASK)

@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "ketensim.cli.run_cmd",
     "ketensim.cli.experiment_cmd",
     "ketensim.cli.uncertainty_cmd",
+    "ketensim.cli.optimize_cmd",
     "ketensim.cli.kto_cmd",
 )
 

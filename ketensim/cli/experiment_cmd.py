@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ketensim.cli.options import overwrite_option
+from ketensim.cli.options import Replications, auto_options, auto_settings, overwrite_option
 from ketensim.cli.uncertainty_cmd import robust_text
 from ketensim.experiment.fields import METRICS
 from ketensim.outdir import OutputTarget, atomic_open, output_target, write_marker
 from ketensim.scenario import load_scenario
 from ketensim.scenario.model import Scenario
 from ketensim.textutil import figure, table
+
+if TYPE_CHECKING:
+    from ketensim.experiment.adaptive import Auto, Stopping
 
 __all__ = ["COMMANDS", "run_replications_cli"]
 
@@ -83,17 +86,41 @@ def _workers(workers: int | None, n: int) -> int:
     return max(1, min(workers or default_workers(), n))
 
 
+def _how_many(n: int, auto: Auto | None) -> str:
+    return f"{n} replications" if auto is None else f"-n auto (batches of {auto.batch}, at most {auto.cap})"
+
+
+def _stopped(stop: Stopping | None, target: OutputTarget | None) -> None:
+    """Say why ``-n auto`` stopped; write stopping.json next to the results."""
+    if stop is None:
+        return
+    click.echo(stop.line())
+    if target is not None:
+        from ketensim.experiment.files import write_json
+
+        target.stage.mkdir(parents=True, exist_ok=True)
+        write_json(target.stage / "stopping.json", stop.as_dict())
+
+
 def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int,
-                         target: OutputTarget | None, xml: bool) -> None:
-    """Run ``n`` replications, print the summary table, write the outputs to ``target`` if given."""
+                         target: OutputTarget | None, xml: bool, auto: Auto | None = None) -> None:
+    """Run ``n`` replications (or as many as ``auto`` needs), print the summary, write the outputs to ``target``."""
+    from ketensim.experiment.adaptive import replicate_auto
     from ketensim.experiment.replication import replicate
 
-    used = _workers(workers, n)
-    click.echo(f"{scenario.name}  [{scenario.id}]  {n} replications  root seed {root_seed}  workers {used}  "
+    used = _workers(workers, n if auto is None else auto.batch)
+    click.echo(f"{scenario.name}  [{scenario.id}]  {_how_many(n, auto)}  root seed {root_seed}  workers {used}  "
                f"xml {'on' if xml else 'off'}")
     started = time.perf_counter()
-    e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml)
+    stop = None
+    if auto is None:
+        e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml)
+    else:
+        e, stop = replicate_auto(scenario, auto.specs, [m for m, _ in _KEY_ROWS], root_seed=root_seed, workers=used,
+                                 xml=xml, **auto.kwargs())
+        n = e.n
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+    _stopped(stop, target)
     click.echo("")
     summary = e.summary()
     labels = _labels(xml)
@@ -122,14 +149,18 @@ def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_s
                    f"(mean){flag}")
     if target is not None:
         written = e.write(target.stage)
+        if stop is not None:
+            written.append(target.stage / "stopping.json")
+            write_marker(target.stage, "replications")  # again, so that it lists stopping.json
         target.commit()
         click.echo("")
         click.echo(f"wrote {', '.join(p.name for p in written)} to {target.out}")
 
 
 def _n(default: int) -> Any:
-    return click.option("-n", "n", type=click.IntRange(min=1), default=default, show_default=True,
-                        help="Replications per scenario (or per sweep point).")
+    return click.option("-n", "n", type=Replications(), default=default, show_default=True,
+                        help="Replications per scenario (or per sweep point), or auto: add batches until every "
+                             "reported interval meets its target (--precision) or --max-replications is reached.")
 
 
 _workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -150,8 +181,10 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
 @click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
               help="Build and XSD-validate every message (off: counting mode, as for sweeps; a corrupt message is "
                    "then a technical refusal).")
-def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, root_seed: int, out: Path | None,
-            overwrite: bool, xml: str) -> None:
+@auto_options
+def compare(scenario_a: str, scenario_b: str, n: int | str, workers: int | None, root_seed: int, out: Path | None,
+            overwrite: bool, xml: str, precision: tuple[str, ...], batch: int | None,
+            max_replications: int | None) -> None:
     """Compare scenario B with scenario A on the same replication seeds (common random numbers).
 
     Prints, per metric, the paired difference B - A with its 95% interval and the share of seeds on
@@ -166,22 +199,31 @@ def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, root_
         ketensim report out/cmp -o cmp.html
     """
 
+    auto = auto_settings(n, precision, batch, max_replications)
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     with output_target(out, overwrite) as target:
-        _compare(a, b, n, workers, root_seed, target, xml)
+        _compare(a, b, 0 if auto else int(n), workers, root_seed, target, xml, auto)
 
 
 def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: int, target: OutputTarget | None,
-             xml: str) -> None:
+             xml: str, auto: Auto | None = None) -> None:
+    from ketensim.experiment.adaptive import compare_auto
     from ketensim.experiment.comparison import compare as run_compare
 
-    used = _workers(workers, 2 * n)
+    used = _workers(workers, 2 * (n if auto is None else auto.batch))
     click.echo(f"A: {a.name}  [{a.id}]")
     click.echo(f"B: {b.name}  [{b.id}]")
-    click.echo(f"{n} replications each on the same seeds  root seed {root_seed}  workers {used}  xml {xml}")
+    click.echo(f"{_how_many(n, auto)} each on the same seeds  root seed {root_seed}  workers {used}  xml {xml}")
     started = time.perf_counter()
-    c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on")
+    stop = None
+    if auto is None:
+        c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on")
+    else:
+        c, stop = compare_auto(a, b, auto.specs, [m for m, _ in _KEY_ROWS], root_seed=root_seed, workers=used,
+                               xml=xml == "on", **auto.kwargs())
+        n = c.n
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+    _stopped(stop, target)
     click.echo("")
     diffs = c.differences()
     rows = []
@@ -199,6 +241,9 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
     click.echo(robust_text(c.robustness()))
     if target is not None:
         written = c.write(target.stage)
+        if stop is not None:
+            written.append(target.stage / "stopping.json")
+            write_marker(target.stage, "compare")  # again, so that it lists stopping.json
         target.commit()
         click.echo("")
         click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target.out} (A/ and B/ hold the "
@@ -222,8 +267,10 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
 @click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
               help="Build and XSD-validate every message (off: counting mode, as for comparisons; a corrupt message "
                    "is then a technical refusal).")
-def sweep(scenario_file: str, varies: tuple[str, ...], n: int, workers: int | None, root_seed: int,
-          out: Path | None, overwrite: bool, metric: str, xml: str) -> None:
+@auto_options
+def sweep(scenario_file: str, varies: tuple[str, ...], n: int | str, workers: int | None, root_seed: int,
+          out: Path | None, overwrite: bool, metric: str, xml: str, precision: tuple[str, ...], batch: int | None,
+          max_replications: int | None) -> None:
     """One-at-a-time sensitivity: vary one draaiboek instant or parameter at a time around SCENARIO.
 
     Every value runs -n replications on the same seeds as the baseline. Variants that
@@ -244,21 +291,30 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int, workers: int | No
         parsed = [parse_vary(v, scenario) for v in varies]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--vary") from None
+    auto = auto_settings(n, precision, batch, max_replications, metric)
     with output_target(out, overwrite) as target:
-        _sweep(scenario, parsed, n, workers, root_seed, target, metric, xml)
+        _sweep(scenario, parsed, 0 if auto else int(n), workers, root_seed, target, metric, xml, auto)
 
 
 def _sweep(scenario: Scenario, parsed: list[Any], n: int, workers: int | None, root_seed: int,
-           target: OutputTarget | None, metric: str, xml: str) -> None:
+           target: OutputTarget | None, metric: str, xml: str, auto: Auto | None = None) -> None:
+    from ketensim.experiment.adaptive import sweep_auto
     from ketensim.experiment.sensitivity import sweep as run_sweep
 
     points = sum(len(v.values) for v in parsed)
-    used = _workers(workers, n * (points + 1))
-    click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {n} replications each  "
+    used = _workers(workers, (n if auto is None else auto.batch) * (points + 1))
+    click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {_how_many(n, auto)} each  "
                f"root seed {root_seed}  workers {used}  xml {xml}")
     started = time.perf_counter()
-    result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric)
+    stop = None
+    if auto is None:
+        result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric)
+    else:
+        result, stop = sweep_auto(scenario, parsed, auto.specs, root_seed=root_seed, workers=used, xml=xml == "on",
+                                  metric=metric, **auto.kwargs())
+        n = result.baseline.n
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+    _stopped(stop, target)
     click.echo("")
     base = result.summary_dict()["baseline"]
     click.echo(f"baseline {metric}: mean {figure(base['mean'])} (95% CI {_ci(metric, base['ci_low'], base['ci_high'], n)})")
@@ -273,7 +329,9 @@ def _sweep(scenario: Scenario, parsed: list[Any], n: int, workers: int | None, r
     if target is not None:
         written = result.write(target.stage)
         written += _sweep_charts(result.summary_dict(), target.stage)
-        write_marker(target.stage, "sweep")  # again, now that the charts are there
+        if stop is not None:
+            written.append(target.stage / "stopping.json")
+        write_marker(target.stage, "sweep")  # again, now that the charts (and stopping.json) are there
         target.commit()
         click.echo("")
         click.echo(f"wrote {', '.join(sorted({p.name for p in written}))} to {target.out} (baseline/ holds its "

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ketensim.cli.options import overwrite_option
+from ketensim.cli.options import Replications, auto_options, auto_settings, overwrite_option
 from ketensim.outdir import OutputTarget, output_target
 from ketensim.scenario import load_scenario
 from ketensim.scenario.model import Scenario
 from ketensim.textutil import table
+
+if TYPE_CHECKING:
+    from ketensim.experiment.adaptive import Auto
 
 __all__ = ["COMMANDS"]
 
@@ -19,8 +23,9 @@ __all__ = ["COMMANDS"]
 @click.argument("scenario_file", metavar="SCENARIO")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="Seed of the run's random streams; with -n > 1 the root seed the replication seeds are spawned from.")
-@click.option("-n", "n", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replications; above 1: independent seeds spawned from --seed, means with 95% intervals.")
+@click.option("-n", "n", type=Replications(), default=1, show_default=True,
+              help="Replications; above 1: independent seeds spawned from --seed, means with 95% intervals; auto: "
+                   "add batches until every reported interval meets its target (--precision) or the cap.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes for -n > 1 [default: all cores]; results do not depend on it.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -33,8 +38,10 @@ __all__ = ["COMMANDS"]
 @click.option("--xml-worker", "xml_worker", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
               help="Build and validate the XML in a second process while the chain is simulated (auto: when two "
                    "cores and fork are available; single runs only). Results do not depend on it.")
-def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | None, overwrite: bool, xml: str,
-        keep_xml: bool, xml_worker: str) -> None:
+@auto_options
+def run(scenario_file: str, seed: int, n: int | str, workers: int | None, out: Path | None, overwrite: bool, xml: str,
+        keep_xml: bool, xml_worker: str, precision: tuple[str, ...], batch: int | None,
+        max_replications: int | None) -> None:
     """Simulate the chain through a draaiboek and count the message pairs that break.
 
     SCENARIO is a scenario file or the name of a bundled one (`ketensim scenario list`).
@@ -45,7 +52,10 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         ketensim run 2022-3.0-3.1 --seed 7 --out out/2022
         ketensim run my-draaiboek.toml --xml off
         ketensim run 2022-3.0-3.1 -n 200 --workers 2 --out out/2022-n200
+        ketensim run 2022-3.0-3.1 -n auto --precision 0.5 --xml off
     """
+    auto = auto_settings(n, precision, batch, max_replications)
+    many = auto is not None or int(n) > 1
     if keep_xml and xml == "off":
         raise click.BadParameter("--keep-xml needs --xml on", param_hint="--keep-xml")
     if keep_xml and out is None:
@@ -58,26 +68,26 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
         if not worker_available():
             raise click.BadParameter("this platform cannot fork a worker process; use auto or off",
                                      param_hint="--xml-worker")
-    if n > 1 and keep_xml:
+    if many and keep_xml:
         raise click.BadParameter("--keep-xml is for a single run (-n 1)", param_hint="--keep-xml")
-    if n > 1 and xml_worker == "on":
+    if many and xml_worker == "on":
         raise click.BadParameter("--xml-worker is for a single run (-n 1); replications share the cores",
                                  param_hint="--xml-worker")
     scenario = load_scenario(scenario_file)
     with output_target(out, overwrite) as target:
-        _run(scenario, seed, n, workers, target, xml, keep_xml, xml_worker)
+        _run(scenario, seed, 0 if auto else int(n), workers, target, xml, keep_xml, xml_worker, auto)
 
 
 def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: OutputTarget | None, xml: str,
-         keep_xml: bool, xml_worker: str) -> None:
+         keep_xml: bool, xml_worker: str, auto: Auto | None = None) -> None:
     from ketensim.cli.experiment_cmd import COUNTING_LABELS
     from ketensim.output import write_run
     from ketensim.run import run_replication
 
-    if n > 1:
+    if auto is not None or n > 1:
         from ketensim.cli.experiment_cmd import run_replications_cli
 
-        run_replications_cli(scenario, n, workers, seed, target, xml == "on")
+        run_replications_cli(scenario, n, workers, seed, target, xml == "on", auto)
         return
     from ketensim.experiment.engine import show_progress
 

@@ -85,7 +85,7 @@ summary.json
 | xml | true if messages were built and XSD-checked (--xml on) |
 | counting_mode | only with --xml off: says that no XSD check ran and that rejected_by_xsd and outcome_retour_refused count technical refusals of corrupt messages (also in result.json, compare.json, sweep.json) |
 | targets | precision targets: relative (0.10), absolute (1.0 unit), proportion (0.05) |
-| metrics.*metric* | n, mean, ci_low, ci_high (95% Student-t), sd, min, max, half_width, target_half_width, precise_enough, n_needed |
+| metrics.*metric* | n, mean, ci_low, ci_high (95% Student-t; ci_low clamped at 0, as every metric is a count or a duration), sd, min, max, half_width (of the t interval, before the clamp), target_half_width, precise_enough, n_needed |
 | proportions.*metric*_gt_0 | P(metric > 0) over replications: n, k, p, ci_low, ci_high (95% Wilson), half_width, target_half_width, precise_enough, n_needed |
 | breakdowns.broken_by_pair / broken_by_actor_type / broken_by_cause / forbidden_answers_by_pair / messages_by_code .*key* | mean count per key over replications, same fields as metrics |
 | injections[] | per injection: index, kind, start, end, actor, hub, share, messages, note; took_effect (proportion of replications, Wilson); actors_touched_mean/_max, messages_touched_mean/_max (and other numeric report fields, e.g. spoed_cases_mean) |
@@ -167,6 +167,41 @@ baseline_value, baseline_mean, low_value, low_label, low_mean, high_value, high_
 sorted by swing. sweep_replications.csv has one row per replication of the baseline and of every point
 (parameter, value, label, index, seed, every uncertain parameter's draw (empty for the one a point fixes), every
 metric). sweep_line.png and sweep_tornado.png are the charts.
+
+With fewer than 2 replications no interval exists: ci_low, ci_high and half_width (and the diff_ and
+p_gt_0_ bounds) are empty (null), in every file.
+
+stopping.json (`-n auto` only): n (the replications it stopped at), batch, max_replications, reason
+("precise": every interval met its target; "cap": max_replications was reached), targets (the
+--precision values, or the default targets of the precision notes), wide[] (the intervals still wider
+than their target at the cap: "name: ±half-width > ±target"). Every other file is exactly what `-n n`
+with that n writes.
+
+`ketensim optimize SCENARIO --move M --target T --out DIR` writes:
+
+optimize.csv / optimize.json (candidates[]): one row per candidate instant, safest first
+| column | meaning |
+|---|---|
+| step | steps of the grid from the scenario's own instant (negative: earlier) |
+| instant, label | the candidate (local time, ISO 8601 with offset; and as printed) |
+| gap_hours | --move gap only: hours from the candidate heen block to the retour block |
+| status | meets, fails, undecided (still at the cap: counts as not safe), skipped (breaks a draaiboek rule) or not tested (bisection did not need it) |
+| reason | why a candidate was skipped (the draaiboek rule) |
+| answer | true for the answer |
+| n | replications run at the candidate (replication i on the same seed at every candidate) |
+| estimate, k | P(event) with its count k of n (probability target), or the mean (expected-value target) |
+| ci_low, ci_high | the interval of the last look (Clopper-Pearson or Student-t) at look_confidence |
+| look_confidence | confidence of each look: 1 - (1 - confidence) / ceil(max_replications / batch) |
+
+optimize.json also holds kind="optimize", ketensim_version, scenario, scenario_name, scenario_file,
+scenario_sha256, move, moves_instant (the instant the move shifts), scenario_instant, riskier,
+monotonicity (the assumption in words), target (text, kind, metric, op, bound, event_op, event_value),
+confidence, step, steps, batch, max_replications, root_seed, seed_method, xml, status (found,
+whole_range_safe or none_safe), answer (its candidate row or null), neighbours[] (the tested candidates
+next to the answer), replications_total and shown (dir, label, instant of the replications written in
+full). answer/ (or safest/ when nothing was safe) holds those replications as `run -n` writes them;
+optimize_replications.csv has one row per replication of every tested candidate (instant, index, seed,
+every metric).
 
 `ketensim sensitivity SCENARIO -N N --out DIR` writes runs/ (every parameter set as one row of
 replications.csv, with the values it used; all on one seed) and:

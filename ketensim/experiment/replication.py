@@ -91,7 +91,7 @@ class Experiment:
 
     def summary(self) -> dict[str, MeanSummary]:
         """Every numeric summary field: mean, 95% t interval, sd, min, max, precision note."""
-        return {m: summarize_mean(self.values(m)) for m in self.metric_names}
+        return {m: summarize_mean(self.values(m), count=True) for m in self.metric_names}
 
     def proportions(self) -> dict[str, ProportionSummary]:
         """P(metric > 0) with a Wilson 95% interval, for each of :data:`EVENT_METRICS`."""
@@ -106,7 +106,8 @@ class Experiment:
         out: dict[str, dict[str, MeanSummary]] = {}
         for name in BREAKDOWNS:
             keys = sorted({k for o in self.outcomes for k in o.breakdowns.get(name, {})})
-            out[name] = {k: summarize_mean([o.breakdowns.get(name, {}).get(k, 0) for o in self.outcomes]) for k in keys}
+            out[name] = {k: summarize_mean([o.breakdowns.get(name, {}).get(k, 0) for o in self.outcomes], count=True)
+                         for k in keys}
         return out
 
     def injections(self) -> list[dict[str, Any]]:

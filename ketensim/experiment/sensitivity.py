@@ -66,7 +66,7 @@ class Sweep:
                 out.append(row)
                 continue
             values = e.values(self.metric)
-            m = summarize_mean(values)
+            m = summarize_mean(values, count=True)
             share = summarize_proportion(sum(1 for v in values if v > 0), e.n)
             diff = paired_difference(self.metric, base.values(self.metric), values)
             row.update({"n": e.n, "mean": m.mean, "ci_low": m.ci_low, "ci_high": m.ci_high, "min": m.min,
@@ -112,7 +112,7 @@ class Sweep:
 
     def summary_dict(self) -> dict[str, Any]:
         """The content of ``sweep.json``."""
-        base = summarize_mean(self.baseline.values(self.metric))
+        base = summarize_mean(self.baseline.values(self.metric), count=True)
         return {
             "kind": "sweep",
             "ketensim_version": __version__,

@@ -93,12 +93,12 @@ class MeanSummary:
 
     n: int
     mean: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None
+    ci_high: float | None
     sd: float
     min: float
     max: float
-    half_width: float
+    half_width: float | None
     target_half_width: float
     precise_enough: bool
     n_needed: int
@@ -111,7 +111,7 @@ class MeanSummary:
         """One line for the terminal; empty when the interval is narrow enough."""
         if self.precise_enough:
             return ""
-        if self.n < 2:
+        if self.half_width is None:
             return "one replication: no interval; run more replications"
         return (f"interval ±{self.half_width:.3g} is wider than ±{self.target_half_width:.3g}; "
                 f"about {self.n_needed} replications would narrow it")
@@ -124,9 +124,9 @@ class ProportionSummary:
     n: int
     k: int
     p: float
-    ci_low: float
-    ci_high: float
-    half_width: float
+    ci_low: float | None
+    ci_high: float | None
+    half_width: float | None
     target_half_width: float
     precise_enough: bool
     n_needed: int
@@ -138,21 +138,30 @@ class ProportionSummary:
     def note(self) -> str:
         if self.precise_enough:
             return ""
+        if self.half_width is None:
+            return "one replication: no interval; run more replications"
         return (f"interval ±{100 * self.half_width:.1f} percentage points is wider than ±"
                 f"{100 * self.target_half_width:.0f}; about {self.n_needed} replications would narrow it")
 
 
-def summarize_mean(values: Sequence[float], confidence: float = 0.95) -> MeanSummary:
-    """Mean, t interval, sd, min, max and the precision note of ``values``."""
+def summarize_mean(values: Sequence[float], confidence: float = 0.95, *, count: bool = False) -> MeanSummary:
+    """Mean, t interval, sd, min, max and the precision note of ``values``.
+
+    With fewer than two values there is no interval: ``ci_low``, ``ci_high`` and ``half_width`` are
+    None. ``count=True`` (a metric that cannot be negative: a count or a duration) clamps the lower
+    bound at 0; the half-width stays that of the t interval, so the precision note is not flattered.
+    """
     n = len(values)
     mean, low, high = t_interval(values, confidence)
     sd = _sd(values, mean) if n > 1 else 0.0
     half = (high - low) / 2
     target = max(REL_TARGET * abs(mean), ABS_TARGET)
     precise = n > 1 and half <= target
+    few = n < 2
     return MeanSummary(
-        n=n, mean=mean, ci_low=low, ci_high=high, sd=sd, min=float(min(values)), max=float(max(values)),
-        half_width=half, target_half_width=target, precise_enough=precise,
+        n=n, mean=mean, ci_low=None if few else (max(0.0, low) if count else low), ci_high=None if few else high,
+        sd=sd, min=float(min(values)), max=float(max(values)),
+        half_width=None if few else half, target_half_width=target, precise_enough=precise,
         n_needed=n_needed(n, half, target) if n > 1 else max(n, 30),
     )
 
@@ -161,8 +170,9 @@ def summarize_proportion(successes: int, n: int, confidence: float = 0.95) -> Pr
     """The share ``successes / n`` with its Wilson interval and the precision note."""
     low, high = wilson_interval(successes, n, confidence)
     half = (high - low) / 2
+    few = n < 2  # one replication: no interval is claimed (as for a mean)
     return ProportionSummary(
-        n=n, k=successes, p=successes / n, ci_low=low, ci_high=high, half_width=half,
-        target_half_width=PROPORTION_TARGET, precise_enough=half <= PROPORTION_TARGET,
-        n_needed=n_needed(n, half, PROPORTION_TARGET),
+        n=n, k=successes, p=successes / n, ci_low=None if few else low, ci_high=None if few else high,
+        half_width=None if few else half, target_half_width=PROPORTION_TARGET,
+        precise_enough=not few and half <= PROPORTION_TARGET, n_needed=max(30, n) if few else n_needed(n, half, PROPORTION_TARGET),
     )

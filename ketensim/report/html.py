@@ -19,6 +19,7 @@ from ketensim.report.dutch import on_off, pair_label, plural, span, window
 from ketensim.exceptions import KetensimError
 from ketensim.outdir import atomic_write
 from ketensim.report.load import ReportData, ReportInputError, ScenarioBlock, load_output, reading
+from ketensim.report.optimum import optimum_section
 from ketensim.report.skips import skip_reason
 from ketensim.report.uncertainty import robust_section, sobol_section
 from ketensim.report.texts import (
@@ -292,7 +293,7 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
                 f"{pct(broken['p_b_worse'])} van de seeds is B slechter dan A.")
     diffs = data.extra.get("broken_differences")
     return {"a": c["a"], "b": c["b"], "a_name": data.blocks[0].scenario.dutch_name,
-            "b_name": data.blocks[1].scenario.dutch_name, "n": c["n"], "text": text, "rows": rows,
+            "b_name": data.blocks[1].scenario.dutch_name, "n": c["n"], "few": few, "text": text, "rows": rows,
             "histogram": plots.data_uri(plots.difference_figure(diffs)) if diffs else ""}
 
 
@@ -317,7 +318,8 @@ def _sweep(data: ReportData) -> dict[str, Any] | None:
                 f"gemiddeld {nl(top['low_mean'])} bij {top['low_label']} en {nl(top['high_mean'])} bij "
                 f"{top['high_label']}, tegen {nl(top['baseline_mean'])} in het basisscenario.")
     skipped = sum(1 for p in w["points"] if p["status"] != "ok")
-    return {"metric": metric_label(w["metric"], bool(w.get("xml", True))), "n": w["n"], "text": text, "rows": rows,
+    return {"metric": metric_label(w["metric"], bool(w.get("xml", True))), "n": w["n"], "few": few, "text": text,
+            "rows": rows,
             "skipped": skipped, "skipped_words": plural(skipped, "variant is", "varianten zijn"),
             "varies": [{"name": vary_label(v["name"]), "raw": v["name"], "labels": ", ".join(v["labels"])}
                        for v in w["varies"]],
@@ -348,6 +350,12 @@ def _appendix(data: ReportData) -> dict[str, Any]:
     elif data.kind == "sensitivity":
         command = (f"ketensim sensitivity {first['scenario_file']} -N {data.extra['sobol']['base_n']} "
                    f"--seed {first['root_seed']} --metric {data.extra['sobol']['metric']} --xml {xml}")
+    elif data.kind == "optimize":
+        o = data.extra["optimize"]
+        command = (f"ketensim optimize {_file_name(o['scenario_file'])} --move {o['move']} --target "
+                   f"\"{o['target']['text']}\" --confidence {o['confidence']} --step {o['step']} --steps {o['steps']} "
+                   f"--riskier {o['riskier']} --batch {o['batch']} --max-replications {o['max_replications']} "
+                   f"--seed {o['root_seed']} --xml {xml}")
     else:
         command = f"ketensim run {first['scenario_file']} -n {n} --seed {first['root_seed']} --xml {xml}"
     return {"version": first["ketensim_version"], "scenarios": scenarios, "n": n, "root_seed": first["root_seed"],
@@ -369,7 +377,8 @@ def build_context(data: ReportData) -> dict[str, Any]:
     breakdown = plots.breakdown_figure(blocks)
     title = {"compare": "Vergelijking van twee draaiboekscenario's", "sweep": "Gevoeligheidsanalyse",
              "single": "Eén simulatierun", "replications": "Verwachting over replicaties",
-             "sensitivity": "Wat bepaalt de uitkomst?"}[data.kind]
+             "sensitivity": "Wat bepaalt de uitkomst?",
+             "optimize": "Laatste veilige moment"}[data.kind]
     return {
         "kind": data.kind,
         "title": title,
@@ -392,12 +401,14 @@ def build_context(data: ReportData) -> dict[str, Any]:
         "robust": robust_section(data.compare, _xml(blocks)) if data.compare else None,
         "sobol": sobol_section(data.extra["sobol"], [_plain_spec(u) for u in blocks[0].scenario.uncertain])
         if data.kind == "sensitivity" else None,
+        "optimum": optimum_section(data.extra.get("optimize")),
         "appendix": _appendix(data),
     }
 
 
 _MAIN_FILE = {"compare": "compare.json", "sweep": "sweep.json", "replications": "summary.json",
-              "single": "result.json", "sensitivity": "sobol.json"}
+              "single": "result.json", "sensitivity": "sobol.json",
+              "optimize": "optimize.json"}
 
 
 def _plain_spec(u: Any) -> dict[str, Any]:

@@ -70,7 +70,7 @@ class ScenarioBlock:
 class ReportData:
     """Everything the report shows, read from one output directory."""
 
-    kind: str  # replications | compare | sweep | single | sensitivity
+    kind: str  # replications | compare | sweep | single | sensitivity | optimize
     source: Path
     blocks: list[ScenarioBlock]
     compare: dict[str, Any] | None = None
@@ -237,9 +237,20 @@ def load_output(folder: Path) -> ReportData:
             for key in ("indices", "metric", "variance", "runs", "base_n"):
                 _need(data, key, folder / "sobol.json")
         return ReportData("sensitivity", folder, [_replications(runs, "")], extra={"sobol": data})
+    if (folder / "optimize.json").is_file():
+        data = _json(folder / "optimize.json")
+        with reading(folder / "optimize.json"):
+            shown = _need(data, "shown", folder / "optimize.json")
+            if shown is None:
+                raise ValueError("no instant was tested, so there is nothing to report")
+            where = _subdir(folder, str(shown["dir"]))
+            for key in ("candidates", "target", "move", "status"):
+                _need(data, key, folder / "optimize.json")
+        return ReportData("optimize", folder, [_replications(where, "")], extra={"optimize": data})
     if (folder / "summary.json").is_file():
         return ReportData("replications", folder, [_replications(folder, "")])
     if (folder / "result.json").is_file():
         return ReportData("single", folder, [_single(folder)])
-    raise ReportInputError(f"{folder}: no summary.json, compare.json, sweep.json, sobol.json or result.json; expected "
-                           "an output directory of ketensim run --out, run -n, compare, sweep or sensitivity")
+    raise ReportInputError(f"{folder}: no summary.json, compare.json, sweep.json, sobol.json, optimize.json or "
+                           "result.json; expected an output directory of ketensim run --out, run -n, compare, "
+                           "sweep, sensitivity or optimize")

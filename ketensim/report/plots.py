@@ -149,8 +149,11 @@ def breakdown_figure(blocks: Sequence[ScenarioBlock]) -> Figure | None:
         for i, block in enumerate(blocks):
             rows = block.summary["breakdowns"].get(name, {})
             means = [rows.get(k, {}).get("mean", 0.0) for k in keys]
-            low = [m - max(0.0, rows[k]["ci_low"]) if k in rows else 0.0 for m, k in zip(means, keys)]
-            high = [rows[k]["ci_high"] - m if k in rows else 0.0 for m, k in zip(means, keys)]
+            # no interval (fewer than two replications): no error bar
+            low = [m - max(0.0, rows[k]["ci_low"]) if rows.get(k, {}).get("ci_low") is not None else 0.0
+                   for m, k in zip(means, keys)]
+            high = [rows[k]["ci_high"] - m if rows.get(k, {}).get("ci_high") is not None else 0.0
+                    for m, k in zip(means, keys)]
             x = [j + (i - (len(blocks) - 1) / 2) * width for j in range(len(keys))]
             ax.bar(x, means, width=width, color=_COLOURS[i % len(_COLOURS)],
                    label=f"scenario {block.label}" if block.label else None,

@@ -69,4 +69,4 @@ def test_sweep_unknown_metric_is_a_usage_error(tiny_path: Path) -> None:
 def test_report_on_a_directory_that_is_not_an_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(experiment_cmd.report, [str(tmp_path)])
     assert result.exit_code == 1
-    assert "no summary.json, compare.json, sweep.json, sobol.json or result.json" in str(result.exception)
+    assert "no summary.json, compare.json, sweep.json, sobol.json, optimize.json or result.json" in str(result.exception)

@@ -15,7 +15,7 @@ from ketensim.scenario.model import Scenario
 
 @pytest.fixture(scope="session")
 def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run, sensitivity."""
+    """Output directories of each kind, from tiny experiments: replications, compare, sweep, single run, sensitivity, optimize."""
     from ketensim.experiment import compare, parse_vary, replicate, sweep
     from ketensim.experiment.variants import make_variant
     from ketensim.output import write_run
@@ -35,7 +35,15 @@ def outputs(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         Uncertain("behaviour.aanbieder.deadline_compliance", "uniform", low=0.0, high=1.0),
         Uncertain("population.clients", "triangular", low=200.0, high=400.0, mode=300.0, whole=True)))
     sobol(ranged, 2, root_seed=2, progress=False).write(root / "sensitivity")
-    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single", "sensitivity")}
+    from ketensim.experiment.moves import candidates, parse_move, parse_step
+    from ketensim.experiment.optimize import optimize
+    from ketensim.experiment.targets import parse_target
+
+    move = parse_move("retour_block", tiny)
+    grid = candidates(tiny, move, 1, parse_step("1d"))
+    optimize(tiny, move, parse_target("broken_pairs <= 30"), grid, batch=2, cap=4, root_seed=2, steps=1,
+             progress=False).write(root / "optimize")
+    return {kind: root / kind for kind in ("replications", "compare", "sweep", "single", "sensitivity", "optimize")}
 
 
 @pytest.fixture(scope="session")

@@ -110,7 +110,7 @@ class TestInputs:
             write_report(outputs["replications"], tmp_path / "sub" / "rapport.html")
 
     def test_not_an_output_directory(self, tmp_path: Path) -> None:
-        with pytest.raises(ReportInputError, match=r"no summary.json, compare.json, sweep.json, sobol.json or result.json"):
+        with pytest.raises(ReportInputError, match=r"no summary.json, compare.json, sweep.json, sobol.json, optimize.json or result.json"):
             render_report(tmp_path)
 
     def test_scenario_revived_from_results(self) -> None:
