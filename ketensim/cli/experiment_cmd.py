@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
+from ketensim.cli.executor_options import executor_header, executor_options
 from ketensim.cli.options import overwrite_option
+from ketensim.experiment.executors import ExecutorSpec
 from ketensim.experiment.fields import METRICS
 from ketensim.outdir import OutputTarget, atomic_open, output_target, write_marker
 from ketensim.scenario import load_scenario
@@ -83,15 +85,16 @@ def _workers(workers: int | None, n: int) -> int:
 
 
 def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int,
-                         target: OutputTarget | None, xml: bool) -> None:
+                         target: OutputTarget | None, xml: bool, executor: ExecutorSpec = ExecutorSpec()) -> None:
     """Run ``n`` replications, print the summary table, write the outputs to ``target`` if given."""
     from ketensim.experiment.replication import replicate
 
     used = _workers(workers, n)
-    click.echo(f"{scenario.name}  [{scenario.id}]  {n} replications  root seed {root_seed}  workers {used}  "
+    click.echo(f"{scenario.name}  [{scenario.id}]  {n} replications  root seed {root_seed}  "
+               f"{executor_header(executor, workers, used)}  "
                f"xml {'on' if xml else 'off'}")
     started = time.perf_counter()
-    e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml)
+    e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml, executor=executor)
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     click.echo("")
     summary = e.summary()
@@ -132,7 +135,8 @@ def _n(default: int) -> Any:
 
 
 _workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None,
-                            help="Worker processes [default: all local cores]; results do not depend on it.")
+                            help="Worker processes [default: all local cores] (with --executor dask: of the local cluster); results "
+                                 "do not depend on it.")
 _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=1, show_default=True,
                      help="Root seed; replication seeds are spawned from it (numpy SeedSequence).")
 
@@ -142,6 +146,7 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
 @click.argument("scenario_b", metavar="B")
 @_n(200)
 @_workers_opt
+@executor_options
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for compare.json, compare.csv and the replications of A/ and B/.")
@@ -149,8 +154,8 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
 @click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
               help="Build and XSD-validate every message (off: counting mode, as for sweeps; a corrupt message is "
                    "then a technical refusal).")
-def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, root_seed: int, out: Path | None,
-            overwrite: bool, xml: str) -> None:
+def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, executor: ExecutorSpec, root_seed: int,
+            out: Path | None, overwrite: bool, xml: str) -> None:
     """Compare scenario B with scenario A on the same replication seeds (common random numbers).
 
     Prints, per metric, the paired difference B - A with its 95% interval and the share of seeds on
@@ -164,19 +169,20 @@ def compare(scenario_a: str, scenario_b: str, n: int, workers: int | None, root_
 
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     with output_target(out, overwrite) as target:
-        _compare(a, b, n, workers, root_seed, target, xml)
+        _compare(a, b, n, workers, root_seed, target, xml, executor)
 
 
 def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: int, target: OutputTarget | None,
-             xml: str) -> None:
+             xml: str, executor: ExecutorSpec = ExecutorSpec()) -> None:
     from ketensim.experiment.comparison import compare as run_compare
 
     used = _workers(workers, 2 * n)
     click.echo(f"A: {a.name}  [{a.id}]")
     click.echo(f"B: {b.name}  [{b.id}]")
-    click.echo(f"{n} replications each on the same seeds  root seed {root_seed}  workers {used}  xml {xml}")
+    click.echo(f"{n} replications each on the same seeds  root seed {root_seed}  "
+               f"{executor_header(executor, workers, used)}  xml {xml}")
     started = time.perf_counter()
-    c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on")
+    c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on", executor=executor)
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     click.echo("")
     diffs = c.differences()
@@ -207,6 +213,7 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
                    "dotted parameter path such as behaviour.aanbieder.retour_hours.median or population.clients.")
 @_n(50)
 @_workers_opt
+@executor_options
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for sweep.json, sweep.csv, sweep_replications.csv, the charts and baseline/.")
@@ -216,8 +223,8 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
 @click.option("--xml", type=click.Choice(["on", "off"]), default="off", show_default=True,
               help="Build and XSD-validate every message (off: counting mode, as for comparisons; a corrupt message "
                    "is then a technical refusal).")
-def sweep(scenario_file: str, varies: tuple[str, ...], n: int, workers: int | None, root_seed: int,
-          out: Path | None, overwrite: bool, metric: str, xml: str) -> None:
+def sweep(scenario_file: str, varies: tuple[str, ...], n: int, workers: int | None, executor: ExecutorSpec,
+          root_seed: int, out: Path | None, overwrite: bool, metric: str, xml: str) -> None:
     """One-at-a-time sensitivity: vary one draaiboek instant or parameter at a time around SCENARIO.
 
     Every value runs -n replications on the same seeds as the baseline. Variants that
@@ -239,19 +246,20 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int, workers: int | No
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--vary") from None
     with output_target(out, overwrite) as target:
-        _sweep(scenario, parsed, n, workers, root_seed, target, metric, xml)
+        _sweep(scenario, parsed, n, workers, root_seed, target, metric, xml, executor)
 
 
 def _sweep(scenario: Scenario, parsed: list[Any], n: int, workers: int | None, root_seed: int,
-           target: OutputTarget | None, metric: str, xml: str) -> None:
+           target: OutputTarget | None, metric: str, xml: str, executor: ExecutorSpec = ExecutorSpec()) -> None:
     from ketensim.experiment.sensitivity import sweep as run_sweep
 
     points = sum(len(v.values) for v in parsed)
     used = _workers(workers, n * (points + 1))
     click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {n} replications each  "
-               f"root seed {root_seed}  workers {used}  xml {xml}")
+               f"root seed {root_seed}  {executor_header(executor, workers, used)}  xml {xml}")
     started = time.perf_counter()
-    result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric)
+    result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric,
+                       executor=executor)
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     click.echo("")
     base = result.summary_dict()["baseline"]

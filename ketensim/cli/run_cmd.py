@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from ketensim.cli.executor_options import executor_options
 from ketensim.cli.options import overwrite_option
+from ketensim.experiment.executors import ExecutorSpec
 from ketensim.outdir import OutputTarget, output_target
 from ketensim.scenario import load_scenario
 from ketensim.scenario.model import Scenario
@@ -23,6 +25,7 @@ __all__ = ["COMMANDS"]
               help="Replications; above 1: independent seeds spawned from --seed, means with 95% intervals.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes for -n > 1 [default: all cores]; results do not depend on it.")
+@executor_options
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for result.json, pairs.csv, messages.csv, answers.csv, backlog.csv "
                    "(with -n > 1: replications.csv, summary.json, summary.csv and the series).")
@@ -33,8 +36,8 @@ __all__ = ["COMMANDS"]
 @click.option("--xml-worker", "xml_worker", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
               help="Build and validate the XML in a second process while the chain is simulated (auto: when two "
                    "cores and fork are available; single runs only). Results do not depend on it.")
-def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | None, overwrite: bool, xml: str,
-        keep_xml: bool, xml_worker: str) -> None:
+def run(scenario_file: str, seed: int, n: int, workers: int | None, executor: ExecutorSpec, out: Path | None,
+        overwrite: bool, xml: str, keep_xml: bool, xml_worker: str) -> None:
     """Simulate the chain through a draaiboek and count the message pairs that break.
 
     SCENARIO is a scenario file or the name of a bundled one (`ketensim scenario list`).
@@ -63,13 +66,15 @@ def run(scenario_file: str, seed: int, n: int, workers: int | None, out: Path | 
     if n > 1 and xml_worker == "on":
         raise click.BadParameter("--xml-worker is for a single run (-n 1); replications share the cores",
                                  param_hint="--xml-worker")
+    if n == 1 and executor.kind != "process":
+        raise click.BadParameter("--executor dask is for replications (-n > 1)", param_hint="--executor")
     scenario = load_scenario(scenario_file)
     with output_target(out, overwrite) as target:
-        _run(scenario, seed, n, workers, target, xml, keep_xml, xml_worker)
+        _run(scenario, seed, n, workers, target, xml, keep_xml, xml_worker, executor)
 
 
 def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: OutputTarget | None, xml: str,
-         keep_xml: bool, xml_worker: str) -> None:
+         keep_xml: bool, xml_worker: str, executor: ExecutorSpec = ExecutorSpec()) -> None:
     from ketensim.cli.experiment_cmd import COUNTING_LABELS
     from ketensim.output import write_run
     from ketensim.run import run_replication
@@ -77,7 +82,7 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
     if n > 1:
         from ketensim.cli.experiment_cmd import run_replications_cli
 
-        run_replications_cli(scenario, n, workers, seed, target, xml == "on")
+        run_replications_cli(scenario, n, workers, seed, target, xml == "on", executor)
         return
     from ketensim.experiment.engine import show_progress
 
