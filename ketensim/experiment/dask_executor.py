@@ -15,6 +15,7 @@ cluster gives byte-identical output files to a run on the local pool or in this 
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from ketensim.lifetime import starting_children
 if TYPE_CHECKING:
     from ketensim.experiment.engine import Task
 
-__all__ = ["dask_stream", "worker_version", "CONNECT_TIMEOUT", "WORKER_WAIT"]
+__all__ = ["dask_stream", "worker_version", "dask_setup", "CONNECT_TIMEOUT", "WORKER_WAIT"]
 
 CONNECT_TIMEOUT = 10
 """Seconds to wait for the scheduler to answer."""
@@ -48,6 +49,16 @@ def worker_version() -> str:
     import ketensim
 
     return ketensim.__version__
+
+
+def dask_setup(worker: Any) -> None:
+    """Preload of the local cluster's workers: ignore Ctrl-C (this process stops the cluster itself).
+
+    The terminal sends Ctrl-C to the whole process group; without this every worker would print a
+    traceback while ketensim closes the cluster. A worker still importing (the first seconds) has
+    not run this yet and may still print one; the run stops all the same.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_workers(client: Any, scheduler: str) -> None:
@@ -73,9 +84,16 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A client of the scheduler at ``scheduler``, or of a local cluster of ``workers`` processes."""
     distributed = _distributed()
     if scheduler is None:
-        with starting_children():  # the workers start with Ctrl-C held back; this process stops them
-            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        failed: Exception | None = None
+        with starting_children():  # a signal meanwhile is acted on (Ctrl-C, SIGTERM) when this block ends
+            try:
+                cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                                                   preload=[__name__])
+            except Exception as err:  # also what a Ctrl-C to workers still starting looks like from here
+                failed = err
+        if failed is not None:
+            raise ExecutorUnavailable(f"the local Dask cluster did not start: {failed}") from None
         try:
             with distributed.Client(cluster) as client:
                 yield client

@@ -91,9 +91,9 @@ class TestSameFiles:
     def test_every_executor_writes_the_same_files(self, command: str, tiny_path: Path, tmp_path: Path,
                                                   cluster: distributed.LocalCluster,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-        from conftest import write_tiny
-
-        edited = write_tiny(tmp_path, "edited.toml", ("share = 0.3", "share = 0.6"))
+        edited = tmp_path / "edited.toml"  # more late senders: B differs from A
+        edited.write_text(tiny_path.read_text(encoding="utf-8").replace("share = 0.3", "share = 0.6", 1),
+                          encoding="utf-8")
         args = [a.format(tiny=tiny_path, edited=edited) for a in self.COMMANDS[command]]
         runs = {
             "in-process": ["--workers", "1"],
