@@ -11,7 +11,9 @@ sweeps run) three times, as ``ketensim run -n`` does:
 and prints the wall time of each (pool start and cluster start included, as a user waits for them),
 replications per minute and the ratio to one worker (the target for national runs is at least 1.8
 on two workers). It checks that the three give the same outcomes. The load average before and after
-is printed too: on a machine shared with other work the ratio is depressed, so quote it with the load.
+is printed too, with what two processes get out of the machine at that moment (a CPU-bound loop on
+two processes against one; 2.0 on an idle machine with two free cores): on a machine shared with
+other work the ratio is depressed, so quote it with both.
 
     python benchmarks/scaling.py [--scenario NAME] [-n N] [--xml off|on] [--seed R] [--no-dask]
 """
@@ -27,6 +29,28 @@ from typing import Any
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def _burn(units: int) -> float:
+    """A pure-Python loop of ``units`` work units; returns its seconds."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(units * 5_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def _ceiling() -> float:
+    """What two processes get out of this machine right now: a CPU-bound loop on 2 processes vs 1."""
+    import multiprocessing
+
+    one = _burn(2)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_burn, [1, 1])  # started and warm
+        started = time.perf_counter()
+        pool.map(_burn, [2, 2])
+        two = time.perf_counter() - started
+    return 2 * one / two
 
 
 def _timed(scenario: Any, n: int, seed: int, xml: bool, workers: int, executor: Any) -> tuple[float, Any]:
@@ -57,7 +81,7 @@ def main() -> None:
         runs.append(("dask (LocalCluster)", 2, ExecutorSpec("dask")))
     print(f"scenario {scenario.id}  xml {args.xml}  {args.n} replications  root seed {args.seed}  "
           f"usable cores {usable_cores()}")
-    print(f"load average before: {_load()}")
+    print(f"load average before: {_load()}; two processes get {_ceiling():.2f}x one on a CPU-bound loop")
     rows = []
     outcomes = []
     for label, workers, executor in runs:
@@ -65,7 +89,7 @@ def main() -> None:
         outcomes.append(result.outcomes)
         rows.append((label, workers, seconds, 60.0 * args.n / seconds))
         print(f"  {label}, {workers} worker{'s' if workers > 1 else ''}: {seconds:.1f} s", flush=True)
-    print(f"load average after: {_load()}")
+    print(f"load average after: {_load()}; two processes get {_ceiling():.2f}x one on a CPU-bound loop")
     print("")
     base = rows[0][3]
     print(f"{'executor':<28}{'workers':>8}{'seconds':>10}{'replications/min':>18}{'ratio':>8}")

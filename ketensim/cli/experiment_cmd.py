@@ -135,8 +135,8 @@ def _n(default: int) -> Any:
 
 
 _workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None,
-                            help="Worker processes [default: all local cores] (with --executor dask: of the local cluster); results "
-                                 "do not depend on it.")
+                            help="Worker processes [default: all local cores] (with --executor dask: of the local "
+                                 "cluster); results do not depend on it.")
 _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=1, show_default=True,
                      help="Root seed; replication seeds are spawned from it (numpy SeedSequence).")
 

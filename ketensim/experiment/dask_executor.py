@@ -44,6 +44,11 @@ def _distributed() -> Any:
     return distributed
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def worker_version() -> str:
     """The ketensim version a worker has (run on every worker when the client connects)."""
     import ketensim
@@ -61,7 +66,7 @@ def dask_setup(worker: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _check_workers(client: Any, scheduler: str) -> None:
+def _check_cluster(client: Any, scheduler: str) -> None:
     """The cluster has a worker and every worker runs this version of ketensim, or a one-line error."""
     try:
         client.wait_for_workers(1, timeout=WORKER_WAIT)
@@ -71,8 +76,8 @@ def _check_workers(client: Any, scheduler: str) -> None:
     try:
         versions = client.run(worker_version)
     except Exception as err:  # the function cannot be unpickled where ketensim is missing
-        raise ExecutorUnavailable(f"the Dask workers of {scheduler} cannot run ketensim ({type(err).__name__}: "
-                                  f"{err}); install ketensim {__version__} on every worker") from None
+        raise ExecutorUnavailable(f"the Dask workers of {scheduler} cannot run ketensim ({_first_line(err)}); "
+                                  f"install ketensim {__version__} on every worker") from None
     wrong = sorted(f"{address} has {version}" for address, version in versions.items() if version != __version__)
     if wrong:
         raise ExecutorUnavailable(f"the Dask workers of {scheduler} need ketensim {__version__}: "
@@ -93,7 +98,7 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[Any]:
             except Exception as err:  # also what a Ctrl-C to workers still starting looks like from here
                 failed = err
         if failed is not None:
-            raise ExecutorUnavailable(f"the local Dask cluster did not start: {failed}") from None
+            raise ExecutorUnavailable(f"the local Dask cluster did not start: {_first_line(failed)}") from None
         try:
             with distributed.Client(cluster) as client:
                 yield client
@@ -103,10 +108,9 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[Any]:
     try:
         client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
     except Exception as err:  # unreachable host, refused, malformed address, wrong protocol ...
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler!r}: {reason}") from None
+        raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler!r}: {_first_line(err)}") from None
     try:
-        _check_workers(client, scheduler)
+        _check_cluster(client, scheduler)
         yield client
     finally:
         client.close()
@@ -137,6 +141,9 @@ def dask_stream(tasks: Sequence[Task], workers: int, *, scheduler: str | None = 
                 except distributed.KilledWorker:
                     raise WorkerDied("Dask workers died running a chunk of the replications (out of memory?); the "
                                      "experiment stopped and wrote nothing") from None
+                except distributed.CancelledError:  # not a replication's doing: the cluster dropped the work
+                    raise ExecutorUnavailable("the Dask cluster cancelled the replications (scheduler gone or "
+                                              "restarted?); the experiment stopped and wrote nothing") from None
                 except Exception as err:
                     result = err
                 yield chunks[i], result

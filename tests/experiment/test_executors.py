@@ -154,7 +154,8 @@ class TestErrors:
         code, _, err = _cli(["compare", str(tiny_path), str(tiny_path), "-n", "2", "--executor", "dask",
                              "--scheduler", "tcp://127.0.0.1:1"], capsys)
         assert code == 1
-        assert err.startswith("error: cannot reach the Dask scheduler at 'tcp://127.0.0.1:1': ") and err.count("\n") == 1
+        assert err.startswith("error: cannot reach the Dask scheduler at 'tcp://127.0.0.1:1': ")
+        assert err.count("\n") == 1
 
     def test_workers_of_another_version_are_refused(self, tiny_path: Path, cluster: distributed.LocalCluster,
                                                     monkeypatch: pytest.MonkeyPatch,
