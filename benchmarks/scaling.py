@@ -64,7 +64,7 @@ def _timed(scenario: Any, n: int, seed: int, xml: bool, workers: int, executor: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="2022-national", help="bundled scenario name or file")
-    parser.add_argument("-n", type=int, default=4, help="replications per measurement (default 4)")
+    parser.add_argument("-n", type=int, default=8, help="replications per measurement (default 8)")
     parser.add_argument("--xml", choices=["on", "off"], default="off")
     parser.add_argument("--seed", type=int, default=1, help="root seed")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask measurement")
