@@ -92,6 +92,25 @@ def test_a_signal_ends_every_child(args: list[str], children: int, sig: signal.S
     assert sorted(q.name for q in tmp_path.iterdir()) == []  # neither results nor a staging directory
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_ends_a_dask_local_cluster(sig: signal.Signals, tmp_path: Path) -> None:
+    """The workers of `--executor dask` (a local cluster) go with the run; nothing is written.
+
+    A worker that gets Ctrl-C while it is still importing prints a traceback of its own (it ignores
+    Ctrl-C from its preload on), so stderr is only checked for what ketensim itself says.
+    """
+    p = _start(["run", "2022-3.0-3.1", "-n", "40", "--executor", "dask", "--workers", "2", "--xml", "off", "--out",
+                "out"], tmp_path)
+    kids = _wait_for_children(p, 2)
+    os.killpg(p.pid, sig) if sig == signal.SIGINT else p.send_signal(sig)
+    _, err = p.communicate(timeout=90)
+    assert p.returncode == (128 + signal.SIGTERM if sig == signal.SIGTERM else 1), err
+    if sig == signal.SIGINT:
+        assert err.decode().endswith("Aborted.\n")
+    assert _gone(kids), f"left behind: {[k for k in kids if _alive(k)]}"
+    assert sorted(q.name for q in tmp_path.iterdir()) == []
+
+
 def test_a_killed_run_takes_its_xml_worker_along(tmp_path: Path) -> None:
     """Even SIGKILL, which ketensim cannot handle: the kernel stops the worker (Linux parent-death signal)."""
     p = _start(["run", "2022-national", "--xml", "on", "--xml-worker", "on"], tmp_path)

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ketensim.cli.executor_options import executor_header, executor_options
 from ketensim.cli.options import Replications, auto_options, auto_settings, overwrite_option
 from ketensim.cli.uncertainty_cmd import robust_text
+from ketensim.experiment.executors import ExecutorSpec
 from ketensim.experiment.fields import METRICS
 from ketensim.outdir import OutputTarget, atomic_open, output_target, write_marker
 from ketensim.scenario import load_scenario
@@ -103,21 +105,23 @@ def _stopped(stop: Stopping | None, target: OutputTarget | None) -> None:
 
 
 def run_replications_cli(scenario: Scenario, n: int, workers: int | None, root_seed: int,
-                         target: OutputTarget | None, xml: bool, auto: Auto | None = None) -> None:
+                         target: OutputTarget | None, xml: bool, auto: Auto | None = None,
+                         executor: ExecutorSpec = ExecutorSpec()) -> None:
     """Run ``n`` replications (or as many as ``auto`` needs), print the summary, write the outputs to ``target``."""
     from ketensim.experiment.adaptive import replicate_auto
     from ketensim.experiment.replication import replicate
 
     used = _workers(workers, n if auto is None else auto.batch)
-    click.echo(f"{scenario.name}  [{scenario.id}]  {_how_many(n, auto)}  root seed {root_seed}  workers {used}  "
+    click.echo(f"{scenario.name}  [{scenario.id}]  {_how_many(n, auto)}  root seed {root_seed}  "
+               f"{executor_header(executor, workers, used)}  "
                f"xml {'on' if xml else 'off'}")
     started = time.perf_counter()
     stop = None
     if auto is None:
-        e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml)
+        e = replicate(scenario, n, root_seed=root_seed, workers=used, xml=xml, executor=executor)
     else:
         e, stop = replicate_auto(scenario, auto.specs, [m for m, _ in _KEY_ROWS], root_seed=root_seed, workers=used,
-                                 xml=xml, **auto.kwargs())
+                                 xml=xml, executor=executor, **auto.kwargs())
         n = e.n
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     _stopped(stop, target)
@@ -164,7 +168,8 @@ def _n(default: int) -> Any:
 
 
 _workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None,
-                            help="Worker processes [default: all local cores]; results do not depend on it.")
+                            help="Worker processes [default: all local cores] (with --executor dask: of the local "
+                                 "cluster); results do not depend on it.")
 _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=1, show_default=True,
                      help="Root seed; replication seeds are spawned from it (numpy SeedSequence).")
 
@@ -174,6 +179,7 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
 @click.argument("scenario_b", metavar="B")
 @_n(200)
 @_workers_opt
+@executor_options
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for compare.json, compare.csv and the replications of A/ and B/.")
@@ -182,7 +188,8 @@ _seed = click.option("--seed", "root_seed", type=click.IntRange(min=0), default=
               help="Build and XSD-validate every message (off: counting mode, as for sweeps; a corrupt message is "
                    "then a technical refusal).")
 @auto_options
-def compare(scenario_a: str, scenario_b: str, n: int | str, workers: int | None, root_seed: int, out: Path | None,
+def compare(scenario_a: str, scenario_b: str, n: int | str, workers: int | None, executor: ExecutorSpec,
+            root_seed: int, out: Path | None,
             overwrite: bool, xml: str, precision: tuple[str, ...], batch: int | None,
             max_replications: int | None) -> None:
     """Compare scenario B with scenario A on the same replication seeds (common random numbers).
@@ -202,25 +209,26 @@ def compare(scenario_a: str, scenario_b: str, n: int | str, workers: int | None,
     auto = auto_settings(n, precision, batch, max_replications)
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     with output_target(out, overwrite) as target:
-        _compare(a, b, 0 if auto else int(n), workers, root_seed, target, xml, auto)
+        _compare(a, b, 0 if auto else int(n), workers, root_seed, target, xml, auto, executor)
 
 
 def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: int, target: OutputTarget | None,
-             xml: str, auto: Auto | None = None) -> None:
+             xml: str, auto: Auto | None = None, executor: ExecutorSpec = ExecutorSpec()) -> None:
     from ketensim.experiment.adaptive import compare_auto
     from ketensim.experiment.comparison import compare as run_compare
 
     used = _workers(workers, 2 * (n if auto is None else auto.batch))
     click.echo(f"A: {a.name}  [{a.id}]")
     click.echo(f"B: {b.name}  [{b.id}]")
-    click.echo(f"{_how_many(n, auto)} each on the same seeds  root seed {root_seed}  workers {used}  xml {xml}")
+    click.echo(f"{_how_many(n, auto)} each on the same seeds  root seed {root_seed}  "
+               f"{executor_header(executor, workers, used)}  xml {xml}")
     started = time.perf_counter()
     stop = None
     if auto is None:
-        c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on")
+        c = run_compare(a, b, n, root_seed=root_seed, workers=used, xml=xml == "on", executor=executor)
     else:
         c, stop = compare_auto(a, b, auto.specs, [m for m, _ in _KEY_ROWS], root_seed=root_seed, workers=used,
-                               xml=xml == "on", **auto.kwargs())
+                               xml=xml == "on", executor=executor, **auto.kwargs())
         n = c.n
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     _stopped(stop, target)
@@ -258,6 +266,7 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
                    "dotted parameter path such as behaviour.aanbieder.retour_hours.median or population.clients.")
 @_n(50)
 @_workers_opt
+@executor_options
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for sweep.json, sweep.csv, sweep_replications.csv, the charts and baseline/.")
@@ -268,7 +277,8 @@ def _compare(a: Scenario, b: Scenario, n: int, workers: int | None, root_seed: i
               help="Build and XSD-validate every message (off: counting mode, as for comparisons; a corrupt message "
                    "is then a technical refusal).")
 @auto_options
-def sweep(scenario_file: str, varies: tuple[str, ...], n: int | str, workers: int | None, root_seed: int,
+def sweep(scenario_file: str, varies: tuple[str, ...], n: int | str, workers: int | None, executor: ExecutorSpec,
+          root_seed: int,
           out: Path | None, overwrite: bool, metric: str, xml: str, precision: tuple[str, ...], batch: int | None,
           max_replications: int | None) -> None:
     """One-at-a-time sensitivity: vary one draaiboek instant or parameter at a time around SCENARIO.
@@ -283,7 +293,6 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int | str, workers: in
         ketensim sweep 2022-3.0-3.1 --vary heen_block=-24h:0h:6h \\
             --vary behaviour.aanbieder.retour_hours.median=1:8:1 -n 50 --out out/sweep
     """
-    from ketensim.experiment.sensitivity import sweep as run_sweep
     from ketensim.experiment.variants import parse_vary
 
     scenario = load_scenario(scenario_file)
@@ -293,25 +302,27 @@ def sweep(scenario_file: str, varies: tuple[str, ...], n: int | str, workers: in
         raise click.BadParameter(str(err), param_hint="--vary") from None
     auto = auto_settings(n, precision, batch, max_replications, metric)
     with output_target(out, overwrite) as target:
-        _sweep(scenario, parsed, 0 if auto else int(n), workers, root_seed, target, metric, xml, auto)
+        _sweep(scenario, parsed, 0 if auto else int(n), workers, root_seed, target, metric, xml, auto, executor)
 
 
 def _sweep(scenario: Scenario, parsed: list[Any], n: int, workers: int | None, root_seed: int,
-           target: OutputTarget | None, metric: str, xml: str, auto: Auto | None = None) -> None:
+           target: OutputTarget | None, metric: str, xml: str, auto: Auto | None = None,
+           executor: ExecutorSpec = ExecutorSpec()) -> None:
     from ketensim.experiment.adaptive import sweep_auto
     from ketensim.experiment.sensitivity import sweep as run_sweep
 
     points = sum(len(v.values) for v in parsed)
     used = _workers(workers, (n if auto is None else auto.batch) * (points + 1))
     click.echo(f"{scenario.name}  [{scenario.id}]  {points} points + baseline, {_how_many(n, auto)} each  "
-               f"root seed {root_seed}  workers {used}  xml {xml}")
+               f"root seed {root_seed}  {executor_header(executor, workers, used)}  xml {xml}")
     started = time.perf_counter()
     stop = None
     if auto is None:
-        result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric)
+        result = run_sweep(scenario, parsed, n, root_seed=root_seed, workers=used, xml=xml == "on", metric=metric,
+                           executor=executor)
     else:
         result, stop = sweep_auto(scenario, parsed, auto.specs, root_seed=root_seed, workers=used, xml=xml == "on",
-                                  metric=metric, **auto.kwargs())
+                                  metric=metric, executor=executor, **auto.kwargs())
         n = result.baseline.n
     click.echo(f"simulated in {time.perf_counter() - started:.1f} s")
     _stopped(stop, target)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ketensim.cli.executor_options import executor_options
 from ketensim.cli.options import Replications, auto_options, auto_settings, overwrite_option
+from ketensim.experiment.executors import ExecutorSpec
 from ketensim.outdir import OutputTarget, output_target
 from ketensim.scenario import load_scenario
 from ketensim.scenario.model import Scenario
@@ -28,6 +30,7 @@ __all__ = ["COMMANDS"]
                    "add batches until every reported interval meets its target (--precision) or the cap.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes for -n > 1 [default: all cores]; results do not depend on it.")
+@executor_options
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for result.json, pairs.csv, messages.csv, answers.csv, backlog.csv "
                    "(with -n > 1: replications.csv, summary.json, summary.csv and the series).")
@@ -39,7 +42,8 @@ __all__ = ["COMMANDS"]
               help="Build and validate the XML in a second process while the chain is simulated (auto: when two "
                    "cores and fork are available; single runs only). Results do not depend on it.")
 @auto_options
-def run(scenario_file: str, seed: int, n: int | str, workers: int | None, out: Path | None, overwrite: bool, xml: str,
+def run(scenario_file: str, seed: int, n: int | str, workers: int | None, executor: ExecutorSpec,
+        out: Path | None, overwrite: bool, xml: str,
         keep_xml: bool, xml_worker: str, precision: tuple[str, ...], batch: int | None,
         max_replications: int | None) -> None:
     """Simulate the chain through a draaiboek and count the message pairs that break.
@@ -73,13 +77,16 @@ def run(scenario_file: str, seed: int, n: int | str, workers: int | None, out: P
     if many and xml_worker == "on":
         raise click.BadParameter("--xml-worker is for a single run (-n 1); replications share the cores",
                                  param_hint="--xml-worker")
+    if not many and executor.kind != "process":
+        raise click.BadParameter("--executor dask is for replications (-n > 1)", param_hint="--executor")
     scenario = load_scenario(scenario_file)
     with output_target(out, overwrite) as target:
-        _run(scenario, seed, 0 if auto else int(n), workers, target, xml, keep_xml, xml_worker, auto)
+        _run(scenario, seed, 0 if auto else int(n), workers, target, xml, keep_xml, xml_worker, auto, executor)
 
 
 def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: OutputTarget | None, xml: str,
-         keep_xml: bool, xml_worker: str, auto: Auto | None = None) -> None:
+         keep_xml: bool, xml_worker: str, auto: Auto | None = None,
+         executor: ExecutorSpec = ExecutorSpec()) -> None:
     from ketensim.cli.experiment_cmd import COUNTING_LABELS
     from ketensim.output import write_run
     from ketensim.run import run_replication
@@ -87,7 +94,7 @@ def _run(scenario: Scenario, seed: int, n: int, workers: int | None, target: Out
     if auto is not None or n > 1:
         from ketensim.cli.experiment_cmd import run_replications_cli
 
-        run_replications_cli(scenario, n, workers, seed, target, xml == "on", auto)
+        run_replications_cli(scenario, n, workers, seed, target, xml == "on", auto, executor)
         return
     from ketensim.experiment.engine import show_progress
 

@@ -3,7 +3,8 @@
 ``replicate`` runs one scenario ``n`` times on independent seeds spawned from a root seed and
 summarises every metric with a 95% interval; ``compare`` runs two scenarios on the same seeds and
 gives paired differences; ``sweep`` varies one draaiboek instant or behaviour parameter at a time.
-Replications run in this process or on a pool of local worker processes, with identical results.
+Replications run in this process, on a pool of local worker processes or on a Dask cluster
+(:mod:`ketensim.experiment.executors`), with identical results.
 Outputs are documented field by field in :data:`ketensim.experiment.fields.FIELDS`.
 
 Names are imported lazily, so a worker process that only runs replications does not import scipy.

@@ -163,7 +163,8 @@ def _intervals(values_of: Callable[[str], Sequence[float]], specs: Sequence[Prec
     return [_mean_interval(prefix + m, values_of(m), None) for m in metrics]
 
 
-def grow(experiments: Sequence[Experiment], upto: int, workers: int, progress: bool | None) -> list[Experiment]:
+def grow(experiments: Sequence[Experiment], upto: int, workers: int, progress: bool | None,
+         executor: Any = None) -> list[Experiment]:
     """Each experiment extended to ``upto`` replications on the next seeds of its root seed (one pool for all).
 
     The same experiment object given twice (a sweep point that is the baseline) is run once and
@@ -174,7 +175,7 @@ def grow(experiments: Sequence[Experiment], upto: int, workers: int, progress: b
     for key, e in distinct.items():
         seeds = spawn_seeds(e.root_seed, upto)
         tasks += [(str(key), i, seeds[i], e.scenario, e.xml) for i in range(e.n, upto)]
-    results = run_tasks(tasks, workers, progress=progress, label="more replications") if tasks else {}
+    results = run_tasks(tasks, workers, progress=progress, label="more replications", executor=executor) if tasks else {}
     grown = {key: replace(e, seeds=tuple(spawn_seeds(e.root_seed, upto)),
                           outcomes=e.outcomes + tuple(results.get(str(key), [])))
              for key, e in distinct.items()}
@@ -183,7 +184,7 @@ def grow(experiments: Sequence[Experiment], upto: int, workers: int, progress: b
 
 def _loop(first: Any, experiments_of: Callable[[Any], list[Experiment]], rebuild: Callable[[Any, list[Experiment]], Any],
           check: Callable[[Any], list[Interval]], specs: Sequence[Precision], batch: int, cap: int, workers: int,
-          progress: bool | None) -> tuple[Any, Stopping]:
+          progress: bool | None, executor: Any = None) -> tuple[Any, Stopping]:
     result = first
     while True:
         n = experiments_of(result)[0].n
@@ -191,7 +192,8 @@ def _loop(first: Any, experiments_of: Callable[[Any], list[Experiment]], rebuild
         if not wide or n >= cap:
             texts = tuple(s.text for s in specs) or ("default targets of the precision notes",)
             return result, Stopping(n, batch, cap, "precise" if not wide else "cap", texts, tuple(wide))
-        result = rebuild(result, grow(experiments_of(result), next_n(n, needed, batch, cap), workers, progress))
+        result = rebuild(result, grow(experiments_of(result), next_n(n, needed, batch, cap), workers, progress,
+                                               executor))
 
 
 def next_n(n: int, needed: int, batch: int, cap: int) -> int:
@@ -209,11 +211,12 @@ def _check_batch(batch: int, cap: int) -> None:
 
 def replicate_auto(scenario: Scenario, specs: Sequence[Precision], metrics: Sequence[str], *, batch: int = 10,
                    cap: int = 1000, root_seed: int = 1, workers: int | None = 1, xml: bool = False,
-                   progress: bool | None = None) -> tuple[Experiment, Stopping]:
+                   progress: bool | None = None, executor: Any = None) -> tuple[Experiment, Stopping]:
     """:func:`replicate` with ``n`` chosen by the precision targets (``metrics``: the reported ones)."""
     _check_batch(batch, cap)
     used = workers or default_workers()
-    first = replicate(scenario, batch, root_seed=root_seed, workers=used, xml=xml, progress=progress)
+    first = replicate(scenario, batch, root_seed=root_seed, workers=used, xml=xml, progress=progress,
+                      executor=executor)
 
     def check(e: Experiment) -> list[Interval]:
         out = _intervals(e.values, specs, metrics)
@@ -221,16 +224,18 @@ def replicate_auto(scenario: Scenario, specs: Sequence[Precision], metrics: Sequ
             out.append(_share_interval("broken_pairs_gt_0", e.values("broken_pairs"), None))
         return out
 
-    return _loop(first, lambda e: [e], lambda _, grown: grown[0], check, specs, batch, cap, used, progress)
+    return _loop(first, lambda e: [e], lambda _, grown: grown[0], check, specs, batch, cap, used, progress,
+                 executor)
 
 
 def compare_auto(a: Scenario, b: Scenario, specs: Sequence[Precision], metrics: Sequence[str], *, batch: int = 10,
                  cap: int = 1000, root_seed: int = 1, workers: int | None = 1, xml: bool = False,
-                 progress: bool | None = None) -> tuple[Comparison, Stopping]:
+                 progress: bool | None = None, executor: Any = None) -> tuple[Comparison, Stopping]:
     """:func:`compare` with ``n`` chosen by the precision targets on the paired differences B − A."""
     _check_batch(batch, cap)
     used = workers or default_workers()
-    first = compare(a, b, batch, root_seed=root_seed, workers=used, xml=xml, progress=progress)
+    first = compare(a, b, batch, root_seed=root_seed, workers=used, xml=xml, progress=progress,
+                    executor=executor)
 
     def check(c: Comparison) -> list[Interval]:
         def diffs(m: str) -> list[float]:
@@ -238,17 +243,18 @@ def compare_auto(a: Scenario, b: Scenario, specs: Sequence[Precision], metrics: 
         return _intervals(diffs, specs, metrics, prefix="B - A ")
 
     return _loop(first, lambda c: [c.a, c.b], lambda _, grown: Comparison(a=grown[0], b=grown[1]), check, specs,
-                 batch, cap, used, progress)
+                 batch, cap, used, progress, executor)
 
 
 def sweep_auto(scenario: Scenario, varies: list[Vary], specs: Sequence[Precision], *, batch: int = 10,
                cap: int = 1000, root_seed: int = 1, workers: int | None = 1, xml: bool = False,
-               progress: bool | None = None, metric: str = "broken_pairs") -> tuple[Sweep, Stopping]:
+               progress: bool | None = None, metric: str = "broken_pairs",
+               executor: Any = None) -> tuple[Sweep, Stopping]:
     """:func:`sweep` with ``n`` chosen by the precision targets on the focus metric at every point."""
     _check_batch(batch, cap)
     used = workers or default_workers()
     first = sweep(scenario, varies, batch, root_seed=root_seed, workers=used, xml=xml, progress=progress,
-                  metric=metric)
+                  metric=metric, executor=executor)
 
     def experiments(s: Sweep) -> list[Experiment]:
         return [s.baseline, *(p.experiment for p in s.points if p.experiment is not None)]
@@ -265,5 +271,5 @@ def sweep_auto(scenario: Scenario, varies: list[Vary], specs: Sequence[Precision
                 out += _intervals(p.experiment.values, specs, [metric], prefix=f"{p.parameter}={p.label} ")
         return out
 
-    return _loop(first, experiments, rebuild, check, specs, batch, cap, used, progress)
+    return _loop(first, experiments, rebuild, check, specs, batch, cap, used, progress, executor)
 

@@ -179,11 +179,12 @@ def compare(
     workers: int | None = 1,
     xml: bool = False,
     progress: bool | None = None,
+    executor: Any = None,
 ) -> Comparison:
     """Run ``a`` and ``b`` each ``n`` times on the same seeds (one pool for both) and compare them."""
     seeds = spawn_seeds(root_seed, n)
     tasks: list[Task] = [(key, i, seed, s, xml) for key, s in (("A", a), ("B", b)) for i, seed in enumerate(seeds)]
-    results = run_tasks(tasks, workers or default_workers(), progress=progress, label="A and B")
+    results = run_tasks(tasks, workers or default_workers(), progress=progress, label="A and B", executor=executor)
     exp = {key: Experiment(scenario=s, root_seed=root_seed, seeds=tuple(seeds), xml=xml,
                            outcomes=tuple(results[key]), label=key) for key, s in (("A", a), ("B", b))}
     return Comparison(a=exp["A"], b=exp["B"])

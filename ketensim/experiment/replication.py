@@ -224,14 +224,16 @@ def replicate(
     workers: int | None = 1,
     xml: bool = False,
     progress: bool | None = None,
+    executor: Any = None,
     label: str = "",
 ) -> Experiment:
     """Run ``n`` replications of ``scenario`` on seeds spawned from ``root_seed``.
 
-    ``workers=None`` uses every local core; the result does not depend on ``workers``.
+    ``workers=None`` uses every local core; ``executor`` is where they run (``None``: this process or
+    the local pool; see :func:`~ketensim.experiment.engine.run_tasks`). The result depends on neither.
     """
     seeds = spawn_seeds(root_seed, n)
     tasks: list[Task] = [("", i, seed, scenario, xml) for i, seed in enumerate(seeds)]
-    outcomes = run_tasks(tasks, workers or default_workers(), progress=progress)[""]
+    outcomes = run_tasks(tasks, workers or default_workers(), progress=progress, executor=executor)[""]
     return Experiment(scenario=scenario, root_seed=root_seed, seeds=tuple(seeds), xml=xml,
                       outcomes=tuple(outcomes), label=label)

@@ -158,6 +158,7 @@ def sweep(
     workers: int | None = 1,
     xml: bool = False,
     progress: bool | None = None,
+    executor: Any = None,
     metric: str = "broken_pairs",
 ) -> Sweep:
     """Run the baseline and every possible variant ``n`` times on the same seeds; skip impossible ones."""
@@ -179,7 +180,7 @@ def sweep(
             key = keys.setdefault(variant, f"{vary.name}={label}")
             planned.append((vary, value, label, variant, key))
     tasks: list[Task] = [(key, i, seed, s, xml) for s, key in keys.items() for i, seed in enumerate(seeds)]
-    results = run_tasks(tasks, workers or default_workers(), progress=progress, label="sweep")
+    results = run_tasks(tasks, workers or default_workers(), progress=progress, label="sweep", executor=executor)
     experiments = {key: Experiment(scenario=s, root_seed=root_seed, seeds=tuple(seeds), xml=xml,
                                    outcomes=tuple(results[key]), label=key) for s, key in keys.items()}
     baseline = experiments["baseline"]
