@@ -26,6 +26,7 @@ from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.hub import Chain, Hub
 from ketensim.chain.keyed import keyed
 from ketensim.chain.message import Message, Pair
+from ketensim.chain.municipal import regional_parties, schedule_mergers
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
 from ketensim.scenario.model import Scenario
@@ -117,6 +118,9 @@ class World:
             a.agb: make(self, "aanbieder", a.agb, s.behaviour.aanbieder, f"{self.seed}:aanbieder:{a.agb}")
             for a in self.caseload.population.aanbieders
         }
+        # a regional organisation's members send some of their traffic through its one system
+        self.regional = regional_parties(self)
+        self.merged: list[tuple[str, str, float]] = []  # (gemeente, joined, when) as mergers happen
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
         # message contents draw from their own stream, so counting mode (no XML) simulates the same chain;
         # the worker is forked last, when the population it shares with this process is complete
@@ -149,10 +153,15 @@ class World:
         heappush(env._queue, (t if t > now else now, NORMAL, next(env._eid), _Call(fn, args)))
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
+        if self.regional:
+            party = self.regional.get((case.gemeente.code, case.standard))
+            if party is not None:
+                return party, self.aanbieders[case.aanbieder.agb]
         return self.gemeenten[case.gemeente.code], self.aanbieders[case.aanbieder.agb]
 
     def every_party(self) -> list[SimParty]:
-        return list(self.gemeenten.values()) + list(self.aanbieders.values())
+        regional = list({id(p): p for p in self.regional.values()}.values())
+        return list(self.gemeenten.values()) + regional + list(self.aanbieders.values())
 
     # --- ledger hooks -------------------------------------------------------------------------
     def new_message(self, number: str, standard: str, role: str, sender: SimParty, receiver: SimParty,
@@ -244,6 +253,7 @@ class World:
     def start(self) -> None:
         """Set the traffic, the faults and the backlog sampler going (nothing has happened yet)."""
         self.traffic.start()
+        schedule_mergers(self)
         for process in self.faults.processes(self):
             self.env.process(process)
         self.env.process(self._sample_backlog())

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "Wave", "MAX_HOURS"]
+__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Merger", "Region", "Injection", "Wave",
+           "MAX_HOURS"]
 
 MAX_HOURS = 8760.0
 """Longest duration a behaviour distribution draws, in hours (a year); scenario values are bounded by it."""
 
+_WHEN_SET = {"recorded_when_set": True}  # result files record the field only when it is not its default
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
 
@@ -124,6 +126,37 @@ class Behaviour:
 
 
 @dataclass(frozen=True)
+class Merger:
+    """A municipal merger during the window (``[[population.merger]]``): ``gemeente`` joins ``into`` at ``at``.
+
+    From that instant the clients of ``gemeente`` are clients of ``into``: their cases, new toewijzingen
+    and declarations go to and from ``into``; what ``gemeente`` already had in its inbox it still reads in.
+    """
+
+    gemeente: str
+    into: str
+    at: datetime
+    at_text: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Region:
+    """A regional organisation that sends for several gemeenten under one or both laws (``[[population.region]]``).
+
+    The member gemeenten keep their own gemeentecode in every message, but their traffic under
+    ``standards`` runs through one system: one read-in routine, one deadline discipline, one
+    readiness at go-live (the behaviour draws of the region, not of each gemeente).
+    """
+
+    id: str
+    naam: str
+    gemeenten: tuple[str, ...]
+    standards: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Population:
     """Size and turnover of the simulated caseload.
 
@@ -158,6 +191,12 @@ class Population:
     month from them. ASSUMED default: evenly over the first five working days. No source gives when
     aanbieders declare; the 3.0 monthly declaration period only says a month is declared after it ends
     (S003 "Declareren"), and a fixed day for all aanbieders was itself unsourced."""
+    mergers: tuple[Merger, ...] = field(default=(), metadata=_WHEN_SET)
+    """Municipal mergers during the window; they need every gemeente of the year's list simulated."""
+    regions: tuple[Region, ...] = field(default=(), metadata=_WHEN_SET)
+    """Regional organisations sending for their member gemeenten; they too need every gemeente simulated."""
+    use: str = field(default="", metadata=_WHEN_SET)
+    """The population file the section was read from (``use = "national-2022"``), empty when written out."""
 
 
 @dataclass(frozen=True)
