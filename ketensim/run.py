@@ -58,9 +58,15 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
         faults = build_faults(scenario, seed)
     if xml_worker is None:
         xml_worker = xml and usable_cores() >= 2 and worker_available()
+    with _no_collections():
+        return _replicate(scenario, seed, started, xml, keep_xml, faults, xml_worker, progress)
+
+
+def _replicate(scenario: Scenario, seed: int, started: float, xml: bool, keep_xml: bool, faults: Fault,
+               xml_worker: bool, progress: bool) -> RunResult:
     world = World(scenario, seed, xml=xml, keep_xml=keep_xml, faults=faults, xml_worker=xml_worker and xml)
     try:
-        with _no_collections(), run_progress(world, progress):
+        with run_progress(world, progress):
             world.run()
             messages, pairs, answers = freeze(world)
     finally:
@@ -85,11 +91,11 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
 
 @contextmanager
 def _no_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the chain runs and its ledger is frozen.
+    """Pause the cyclic garbage collector while the world is built and run and its ledger frozen and summed up.
 
-    A run allocates hundreds of thousands of small objects that live until it ends (messages,
+    A run allocates millions of small objects that live until it ends (clients, cases, messages,
     pairs, scheduled calls, records), and the collector would walk them again and again: that cost
-    15 % of a national run in counting mode. Reference counting still frees everything else at once;
+    15 % of a national run in counting mode, and a tenth more when the population was built with it on. Reference counting still frees everything else at once;
     the few reference cycles of a run (a message and its pair) are collected after it.
     """
     enabled = gc.isenabled()
