@@ -17,12 +17,12 @@ from ketensim.scenario.world_model import Merger
 
 if TYPE_CHECKING:
     from ketensim.chain.actors import SimParty
-    from ketensim.chain.world import World
+    from ketensim.chain.ports import ChainWorld
 
 __all__ = ["regional_parties", "schedule_mergers"]
 
 
-def regional_parties(world: World) -> dict[tuple[str, str], SimParty]:
+def regional_parties(world: ChainWorld) -> dict[tuple[str, str], SimParty]:
     """The party of each (gemeentecode, standard) whose traffic a regional organisation sends."""
     spec, profile = world.scenario.population, world.scenario.behaviour.gemeente
     parties: dict[tuple[str, str], SimParty] = {}
@@ -34,13 +34,13 @@ def regional_parties(world: World) -> dict[tuple[str, str], SimParty]:
     return parties
 
 
-def schedule_mergers(world: World) -> None:
+def schedule_mergers(world: ChainWorld) -> None:
     """Set every merger of the scenario to happen at its instant (at the start if it lies before the window)."""
     for merger in world.scenario.population.mergers:
         world.at(world.clock.to_sim(merger.at), merge, world, merger)
 
 
-def merge(world: World, merger: Merger) -> None:
+def merge(world: ChainWorld, merger: Merger) -> None:
     """``merger.gemeente`` joins ``merger.into`` now."""
     caseload = world.caseload
     into = next(g for g in caseload.gemeenten if g.code == merger.into)
