@@ -34,6 +34,10 @@ class Dist:
             raise ValueError(f"median must be >= 0 hours (got {self.median})")
         if self.p90 is not None and self.p90 < self.median:
             raise ValueError(f"p90 ({self.p90}) must be >= median ({self.median})")
+        # the lognormal's parameters, worked out once (a national run draws over a million durations)
+        drawn = not self.is_fixed and self.median != 0
+        object.__setattr__(self, "_mu", math.log(self.median) if drawn else None)
+        object.__setattr__(self, "_sigma", math.log(self.p90 / self.median) / _Z90 if drawn else 0.0)  # type: ignore[operator]
 
     @property
     def is_fixed(self) -> bool:
@@ -41,12 +45,11 @@ class Dist:
 
     def sample(self, rng: Any) -> float:
         """Draw hours from ``rng`` (a ``random.Random``); a fixed Dist draws nothing."""
-        if self.is_fixed or self.median == 0:
+        mu = self._mu  # type: ignore[attr-defined]
+        if mu is None:
             return min(self.median, MAX_HOURS)
-        assert self.p90 is not None
-        sigma = math.log(self.p90 / self.median) / _Z90
         # the lognormal tail is unbounded: a draw beyond a year would only push work past any window
-        return min(rng.lognormvariate(math.log(self.median), sigma), MAX_HOURS)
+        return min(rng.lognormvariate(mu, self._sigma), MAX_HOURS)  # type: ignore[attr-defined]
 
     def scaled(self, factor: float) -> Dist:
         return Dist(self.median * factor, None if self.p90 is None else self.p90 * factor)
