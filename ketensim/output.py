@@ -24,7 +24,9 @@ __all__ = ["write_run", "scenario_dict", "result_dict"]
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # a field marked "recorded_when_set" is left out at its default, so older results keep their form
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.metadata.get("recorded_when_set") and getattr(value, f.name) == f.default)}
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (date, time)):

@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ketensim import __version__
@@ -63,9 +63,16 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
         faults = build_faults(scenario, seed)
     if xml_worker is None:
         xml_worker = xml and usable_cores() >= 2 and worker_available()
+    with _no_collections():
+        result = _replicate(scenario, seed, started, xml, keep_xml, faults, xml_worker, progress)
+    return replace(result, scenario=ranged, draws=draws)  # the ranges, not this seed's values; and the draws
+
+
+def _replicate(scenario: Scenario, seed: int, started: float, xml: bool, keep_xml: bool, faults: Fault,
+               xml_worker: bool, progress: bool) -> RunResult:
     world = World(scenario, seed, xml=xml, keep_xml=keep_xml, faults=faults, xml_worker=xml_worker and xml)
     try:
-        with _no_collections(), run_progress(world, progress):
+        with run_progress(world, progress):
             world.run()
             messages, pairs, answers = freeze(world)
     finally:
@@ -82,19 +89,19 @@ def run_replication(scenario: Scenario, seed: int, *, xml: bool = True, keep_xml
     }
     backlog = [(dr.clock.to_utc(t).strftime("%Y-%m-%dT%H:%M:%SZ"), n) for t, n in world.backlog]
     return RunResult(
-        scenario=ranged, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
+        scenario=scenario, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
         summary=summary, backlog=backlog, injections=injections, hubs=hubs, xml_documents=world.codec.kept,
-        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.used_worker, draws=draws,
+        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.used_worker,
     )
 
 
 @contextmanager
 def _no_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the chain runs and its ledger is frozen.
+    """Pause the cyclic garbage collector while the world is built and run and its ledger frozen and summed up.
 
-    A run allocates hundreds of thousands of small objects that live until it ends (messages,
+    A run allocates millions of small objects that live until it ends (clients, cases, messages,
     pairs, scheduled calls, records), and the collector would walk them again and again: that cost
-    15 % of a national run in counting mode. Reference counting still frees everything else at once;
+    15 % of a national run in counting mode, and a tenth more when the population was built with it on. Reference counting still frees everything else at once;
     the few reference cycles of a run (a message and its pair) are collected after it.
     """
     enabled = gc.isenabled()

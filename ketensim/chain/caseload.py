@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ketensim.population.sampling import pick
@@ -65,6 +65,18 @@ class Caseload:
     cases: list[Case]
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     _cum: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    merged: dict[str, Gemeente] = field(default_factory=dict)  # gemeentecode -> the gemeente it joined
+    _moved: dict[str, Client] = field(default_factory=dict)  # bsn -> the client in the gemeente it joined
+
+    def current(self, client: Client) -> Client:
+        """``client`` as a client of the gemeente its own joined, if that merged (the same object every time)."""
+        into = self.merged.get(client.gemeente.code)
+        if into is None:
+            return client
+        moved = self._moved.get(client.bsn)
+        if moved is None:
+            moved = self._moved[client.bsn] = replace(client, gemeente=into)
+        return moved
 
     def new_case(self, rng: random.Random, client: Client, ingangsdatum: date, listed: bool = True) -> Case:
         """Open a new case for ``client`` at a contracted aanbieder of its gemeente (weighted by size).
@@ -72,6 +84,8 @@ class Caseload:
         ``listed=False`` keeps the case out of the list that ordinary traffic draws changes and
         ends from, so an injection that opens cases (spoed) leaves the rest of the traffic alone.
         """
+        if self.merged:
+            client = self.current(client)
         key = (client.gemeente.code, client.standard)
         cum = self._cum.get(key)
         if cum is None:

@@ -42,6 +42,8 @@ class ChainWorld(Protocol):
     traffic: Any  # ketensim.chain.traffic.Traffic
     messages: list[Message]
     pairs: list[Pair]
+    merged: list[tuple[str, str, float]]  # municipal mergers as they happen: (gemeente, joined, when)
+    party_factory: Any  # makes every party (ketensim.chain.world.PartyFactory)
     in_flight: int
     held: int
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 import random
-from heapq import heappush
+from heapq import heappop, heappush
 from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
-from simpy.core import NORMAL
+from simpy.core import NORMAL, URGENT
 
 from ketensim.chain.actors import SimParty
 from ketensim.chain.caseload import Case, Caseload, build_caseload
@@ -26,6 +26,7 @@ from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.hub import Chain, Hub
 from ketensim.chain.keyed import keyed
 from ketensim.chain.message import Message, Pair
+from ketensim.chain.municipal import regional_parties, schedule_mergers
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
 from ketensim.scenario.model import Scenario
@@ -58,6 +59,33 @@ class _Call:
 
 def _fire(call: _Call) -> None:
     call.fn(*call.args)
+
+
+def _run(env: simpy.Environment, until: float) -> None:
+    """``env.run(until=until)``, with the chain's own calls made without SimPy's per-event bookkeeping.
+
+    The same events in the same order as SimPy's loop: the stop is an URGENT entry at ``until``
+    (computed the way ``run`` computes it, with the id ``run`` would take), every other event runs
+    its callbacks and a failed, undefused event ends the run with a copy of its exception.
+    """
+    if until <= env._now:
+        raise ValueError(f"until ({until}) must be greater than the current simulation time")
+    queue = env._queue
+    stop = (env._now + (until - env._now), URGENT, next(env._eid))
+    call = _Call
+    while queue and queue[0] < stop:
+        env._now, _, _, event = heappop(queue)
+        if event.__class__ is call:
+            event.fn(*event.args)
+            continue
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+    env._now = stop[0]
 
 
 @dataclass(slots=True, eq=False)
@@ -116,6 +144,9 @@ class World:
             a.agb: make(self, "aanbieder", a.agb, s.behaviour.aanbieder, f"{self.seed}:aanbieder:{a.agb}")
             for a in self.caseload.population.aanbieders
         }
+        # a regional organisation's members send some of their traffic through its one system
+        self.regional = regional_parties(self)
+        self.merged: list[tuple[str, str, float]] = []  # (gemeente, joined, when) as mergers happen
         self.chain = Chain(self, Hub("vecozo", s.behaviour.vecozo), Hub("ib", s.behaviour.ib))
         # message contents draw from their own stream, so counting mode (no XML) simulates the same chain;
         # the worker is forked last, when the population it shares with this process is complete
@@ -148,10 +179,15 @@ class World:
         heappush(env._queue, (t if t > now else now, NORMAL, next(env._eid), _Call(fn, args)))
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
+        if self.regional:
+            party = self.regional.get((case.gemeente.code, case.standard))
+            if party is not None:
+                return party, self.aanbieders[case.aanbieder.agb]
         return self.gemeenten[case.gemeente.code], self.aanbieders[case.aanbieder.agb]
 
     def every_party(self) -> list[SimParty]:
-        return list(self.gemeenten.values()) + list(self.aanbieders.values())
+        regional = list({id(p): p for p in self.regional.values()}.values())
+        return list(self.gemeenten.values()) + regional + list(self.aanbieders.values())
 
     # --- ledger hooks -------------------------------------------------------------------------
     def new_message(self, number: str, standard: str, role: str, sender: SimParty, receiver: SimParty,
@@ -243,6 +279,7 @@ class World:
     def start(self) -> None:
         """Set the traffic, the faults and the backlog sampler going (nothing has happened yet)."""
         self.traffic.start()
+        schedule_mergers(self)
         for process in self.faults.processes(self):
             self.env.process(process)
         self.env.process(self._sample_backlog())
@@ -256,9 +293,9 @@ class World:
         """
         t = min(t, self.draaiboek.end)
         if t > self.env.now:
-            self.env.run(until=t)
+            _run(self.env, t)
 
     def run(self) -> None:
         """Run the replication to the end of the scenario window."""
         self.start()
-        self.env.run(until=self.draaiboek.end)
+        _run(self.env, self.draaiboek.end)

@@ -174,6 +174,7 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, encoder: Encod
     # the objects inherited from the run are alive for the worker's whole life: keep the collector
     # from walking them (which would also copy every page of them into this process)
     gc.freeze()
+    gc.enable()  # the run forks the worker while its own collector is paused (ketensim.run)
     results: list[Encoded] = []
     try:
         while True:

@@ -19,8 +19,9 @@ from ketensim.scenario.world_model import MAX_HOURS, ActorProfile, Dist, HubProf
 
 __all__ = ["check_bounds", "MAX_CLIENTS", "MAX_AANBIEDERS", "MAX_WINDOW", "YEARS"]
 
-MAX_CLIENTS = 250_000
-"""2.5 times the national scenario (which peaks at 450 MB); more would need several GB per run."""
+MAX_CLIENTS = 2_000_000
+"""A quarter above the real national caseload (``2022-national-full``: 1.56 million clients, which peaks
+at the memory benchmarks/national_full.py prints); more would not fit a run in a few GB."""
 MAX_AANBIEDERS = 20_000
 """Five times the national scenario's 4 000 aanbieders."""
 MAX_WINDOW = timedelta(days=366)

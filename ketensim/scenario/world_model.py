@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Injection", "Wave", "MAX_HOURS"]
+__all__ = ["Dist", "ActorProfile", "HubProfile", "Behaviour", "Population", "Merger", "Region", "Injection", "Wave",
+           "MAX_HOURS"]
 
 MAX_HOURS = 8760.0
 """Longest duration a behaviour distribution draws, in hours (a year); scenario values are bounded by it."""
 
+_WHEN_SET = {"recorded_when_set": True}  # result files record the field only when it is not its default
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
 
@@ -32,6 +34,10 @@ class Dist:
             raise ValueError(f"median must be >= 0 hours (got {self.median})")
         if self.p90 is not None and self.p90 < self.median:
             raise ValueError(f"p90 ({self.p90}) must be >= median ({self.median})")
+        # the lognormal's parameters, worked out once (a national run draws over a million durations)
+        drawn = not self.is_fixed and self.median != 0
+        object.__setattr__(self, "_mu", math.log(self.median) if drawn else None)
+        object.__setattr__(self, "_sigma", math.log(self.p90 / self.median) / _Z90 if drawn else 0.0)  # type: ignore[operator]
 
     @property
     def is_fixed(self) -> bool:
@@ -39,12 +45,11 @@ class Dist:
 
     def sample(self, rng: Any) -> float:
         """Draw hours from ``rng`` (a ``random.Random``); a fixed Dist draws nothing."""
-        if self.is_fixed or self.median == 0:
+        mu = self._mu  # type: ignore[attr-defined]
+        if mu is None:
             return min(self.median, MAX_HOURS)
-        assert self.p90 is not None
-        sigma = math.log(self.p90 / self.median) / _Z90
         # the lognormal tail is unbounded: a draw beyond a year would only push work past any window
-        return min(rng.lognormvariate(math.log(self.median), sigma), MAX_HOURS)
+        return min(rng.lognormvariate(mu, self._sigma), MAX_HOURS)  # type: ignore[attr-defined]
 
     def scaled(self, factor: float) -> Dist:
         return Dist(self.median * factor, None if self.p90 is None else self.p90 * factor)
@@ -124,6 +129,37 @@ class Behaviour:
 
 
 @dataclass(frozen=True)
+class Merger:
+    """A municipal merger during the window (``[[population.merger]]``): ``gemeente`` joins ``into`` at ``at``.
+
+    From that instant the clients of ``gemeente`` are clients of ``into``: their cases, new toewijzingen
+    and declarations go to and from ``into``; what ``gemeente`` already had in its inbox it still reads in.
+    """
+
+    gemeente: str
+    into: str
+    at: datetime
+    at_text: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Region:
+    """A regional organisation that sends for several gemeenten under one or both laws (``[[population.region]]``).
+
+    The member gemeenten keep their own gemeentecode in every message, but their traffic under
+    ``standards`` runs through one system: one read-in routine, one deadline discipline, one
+    readiness at go-live (the behaviour draws of the region, not of each gemeente).
+    """
+
+    id: str
+    naam: str
+    gemeenten: tuple[str, ...]
+    standards: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Population:
     """Size and turnover of the simulated caseload.
 
@@ -158,6 +194,12 @@ class Population:
     month from them. ASSUMED default: evenly over the first five working days. No source gives when
     aanbieders declare; the 3.0 monthly declaration period only says a month is declared after it ends
     (S003 "Declareren"), and a fixed day for all aanbieders was itself unsourced."""
+    mergers: tuple[Merger, ...] = field(default=(), metadata=_WHEN_SET)
+    """Municipal mergers during the window; they need every gemeente of the year's list simulated."""
+    regions: tuple[Region, ...] = field(default=(), metadata=_WHEN_SET)
+    """Regional organisations sending for their member gemeenten; they too need every gemeente simulated."""
+    use: str = field(default="", metadata=_WHEN_SET)
+    """The population file the section was read from (``use = "national-2022"``), empty when written out."""
 
 
 @dataclass(frozen=True)

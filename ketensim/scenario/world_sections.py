@@ -14,8 +14,9 @@ from typing import Any
 
 from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
 from ketensim.scenario.reader import Table, describe
+from ketensim.scenario.population_section import read_population
 from ketensim.scenario.uncertain import is_spec
-from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Population, Wave
+from ketensim.scenario.world_model import ActorProfile, Behaviour, Dist, HubProfile, Injection, Wave
 from ketensim.standards.drafts import KNOWN, ReleaseTable
 from ketensim.standards.releases import HEEN_OF, RETOUR_OF
 from ketensim.timeline import AMSTERDAM, localize
@@ -47,52 +48,6 @@ _TERM = re.compile(r"([+-])\s*(\d+(?:\.\d+)?)\s*([mhd])")
 _UNIT = {"m": 1.0, "h": 60.0, "d": 1440.0}
 _HEEN = frozenset(RETOUR_OF)
 _RETOUR = frozenset(HEEN_OF)
-
-
-def read_population(root: Table, window_start: datetime) -> Population:
-    t = root.sub("population", required=False)
-    if t is None:
-        return Population(year=window_start.year)
-    base = Population()
-    population = Population(
-        year=t.integer("year", window_start.year, lo=2015),
-        gemeenten=t.integer("gemeenten", base.gemeenten, lo=1),
-        aanbieders=t.integer("aanbieders", base.aanbieders, lo=1),
-        clients=t.integer("clients", base.clients, lo=1),
-        ijw_share=t.number("ijw_share", base.ijw_share, lo=0, hi=1),
-        gemeenten_per_aanbieder=t.integer("gemeenten_per_aanbieder", base.gemeenten_per_aanbieder, lo=1),
-        new_per_month=t.number("new_per_month", base.new_per_month, lo=0, hi=5),
-        vot_share=t.number("vot_share", base.vot_share, lo=0, hi=1),
-        change_per_month=t.number("change_per_month", base.change_per_month, lo=0, hi=5),
-        end_per_month=t.number("end_per_month", base.end_per_month, lo=0, hi=5),
-        declaration_day=t.integer("declaration_day", base.declaration_day, lo=0),
-        declaration_days=_weights(t, "declaration_days", base.declaration_days),
-    )
-    if population.declaration_day and t.has("declaration_days"):
-        t.fail("declaration_days", "given together with declaration_day; expected one of the two (a fixed day, "
-               "or weights per working day)")
-    if t.has("gemeenten_per_aanbieder") and population.gemeenten_per_aanbieder > population.gemeenten:
-        # the default (3) is quietly capped for a tiny world; a value written in the file is not ignored
-        t.fail("gemeenten_per_aanbieder", f"{population.gemeenten_per_aanbieder} is more than the "
-               f"{population.gemeenten} gemeenten simulated; expected at most population.gemeenten")
-    if population.declaration_day > 20:
-        t.fail("declaration_day", f"{population.declaration_day} is out of range; expected a working day 1..20 "
-               "(or 0: spread by declaration_days)")
-    t.finish()
-    return population
-
-
-def _weights(t: Table, key: str, default: tuple[float, ...]) -> tuple[float, ...]:
-    """Weights of working days 1..n of the month (at most 20, not all zero)."""
-    value = t.raw(key, None)
-    if value is None:
-        return default
-    ok = isinstance(value, list) and 0 < len(value) <= 20 and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in value)
-    if not ok or not any(value):
-        t.fail(key, f"expected a list of 1 to 20 weights >= 0 for working days 1, 2, ... (not all 0), "
-               f"got {describe(value)}")
-    return tuple(float(v) for v in value)
 
 
 def _dist(t: Table, key: str, default: Dist) -> Dist:

@@ -107,8 +107,8 @@ class TestReading:
             load_scenario(path)
 
     def test_largest_draw_must_stay_runnable(self, tiny_writer: Callable[..., Path], tmp_path: Path) -> None:
-        path = _write(tiny_writer, tmp_path, edit=("clients = 300", "clients = { low = 200, high = 400000 }"))
-        with pytest.raises(ScenarioError, match=r"population\.clients: 400000 is out of range"):
+        path = _write(tiny_writer, tmp_path, edit=("clients = 300", "clients = { low = 200, high = 4000000 }"))
+        with pytest.raises(ScenarioError, match=r"population\.clients: 4000000 is out of range"):
             load_scenario(path)
 
 

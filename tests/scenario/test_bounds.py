@@ -33,7 +33,7 @@ def _with(tmp_path: Path, extra: str, old: str = "", new: str = "") -> Path:
      r"behaviour.gemeente.answer_hours.p90: 9000 hours is out of range"),
     # clients = 10^9 ate 7.7 GB
     ("\n[population]\nclients = 1000000000\n", "", "", r"population.clients: 1000000000 is out of range; expected "
-                                                       r"at most 250,000"),
+                                                       r"at most 2,000,000"),
     ("\n[population]\naanbieders = 4611686018427387904\n", "", "", r"population.aanbieders: 4611686018427387904 is "
                                                                    r"out of range; expected at most 20,000"),
     # more gemeenten than the year's list has were silently cut to the list
