@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -12,11 +13,18 @@ from ketensim.cli import cli
 from ketensim.scenario import load_scenario
 from ketensim.timeline import localize
 
+ROOT = Path(__file__).resolve().parents[2]
+SECTION = "### Worked example: from two draft timelines to the latest safe heen block"
+
 def test_both_drafts_pass_scenario_check() -> None:
     result = CliRunner().invoke(cli, ["scenario", "check", "draft-2022-a", "draft-2022-b"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert [line.split()[:2] for line in lines] == [["OK", "draft-2022-a:"], ["OK", "draft-2022-b:"]]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split(SECTION, 1)[1].split("\n### ", 1)[0]
+    shown = example.split("$ ketensim scenario check draft-2022-a draft-2022-b\n", 1)[1].split("```", 1)[0]
+    assert shown.strip().splitlines() == lines, "the README's worked example shows what scenario check prints"
 
 
 def test_drafts_are_labelled_fictional_and_share_their_uncertain_parties() -> None:
