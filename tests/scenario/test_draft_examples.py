@@ -16,6 +16,7 @@ from ketensim.timeline import localize
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = "### Worked example: from two draft timelines to the latest safe heen block"
 
+
 def test_both_drafts_pass_scenario_check() -> None:
     result = CliRunner().invoke(cli, ["scenario", "check", "draft-2022-a", "draft-2022-b"])
     assert result.exit_code == 0, result.output
