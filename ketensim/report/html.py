@@ -75,12 +75,22 @@ def _precision(m: dict[str, Any], percent: bool = False) -> str:
             f"{nl(m['n_needed'], 0)} replicaties wordt het smal genoeg.")
 
 
-def _headline(block: ScenarioBlock) -> dict[str, Any]:
+def _headline(block: ScenarioBlock, kind: str = "") -> dict[str, Any]:
     s = block.summary
     broken = s["metrics"]["broken_pairs"]
     share = s["proportions"].get("broken_pairs_gt_0")
     good = broken["mean"] == 0 and broken["max"] == 0
     name = block.scenario.dutch_name
+    if kind == "sensitivity":
+        # the runs of a Sobol sample share one seed and vary the parameters on a quasi-random design:
+        # their mean describes the sample, it is no expectation with a confidence interval
+        return {"label": block.label, "name": name, "value": nl(broken["mean"]), "good": good,
+                "text": (f"Over de {s['n']} runs van de Sobol-steekproef (alle op dezelfde seed; alleen de onzekere "
+                         f"parameters verschillen) braken gemiddeld {nl(broken['mean'])} berichtparen; minimaal "
+                         f"{nl(broken['min'])}, maximaal {nl(broken['max'])}. Dat gemiddelde beschrijft de "
+                         "steekproef, het is geen verwachting: de runs zijn geen onafhankelijke replicaties, dus "
+                         "hier staat geen betrouwbaarheidsinterval bij."),
+                "note": "", "assumed": assumptions(block.scenario), "afgeleid": _drafts_of(block)}
     if _no_interval(block):
         runs = (f"In deze ene simulatierun (seed {s['seeds'][0]})" if block.single_run
                 else f"In {s['n']} {plural(s['n'], 'replicatie', 'replicaties')}")
@@ -385,7 +395,7 @@ def build_context(data: ReportData) -> dict[str, Any]:
         "scenario_name": blocks[0].scenario.dutch_name if data.kind != "compare" else
         f"{blocks[0].scenario.dutch_name} tegen {blocks[1].scenario.dutch_name}",
         "blocks": [{"label": b.label, "name": b.scenario.dutch_name, "single": _no_interval(b)} for b in blocks],
-        "headlines": [_headline(b) for b in blocks],
+        "headlines": [_headline(b, data.kind) for b in blocks],
         "draaiboeken": _draaiboek(blocks),
         "timeline": plots.data_uri(plots.timeline_figure(blocks)),
         "breakdown": plots.data_uri(breakdown) if breakdown is not None else "",

@@ -104,6 +104,12 @@ class TestUncertainty:
         assert "zorgaanbieders: aandeel dat de deadlines volgt" in page and "populatie: aantal cliënten" in page
         assert "gelijkverdeeld 0 tot 1" in page and "driehoeksverdeling 200 tot 400, top 300" in page
 
+    def test_sensitivity_headline_claims_no_interval_over_the_sample(self, pages: dict[str, str]) -> None:
+        """The runs of a Sobol sample are no independent replications: a mean, no expectation or interval."""
+        page = html.unescape(pages["sensitivity"])
+        assert "runs van de Sobol-steekproef" in page and "geen betrouwbaarheidsinterval" in page
+        assert "Verwacht aantal gebroken berichtparen" not in page
+
     def test_compare_without_ranges_is_over_seeds_only(self, pages: dict[str, str]) -> None:
         page = html.unescape(pages["compare"])
         assert "alleen over 3 seeds: deze scenario's hebben geen onzekere parameters" in page
