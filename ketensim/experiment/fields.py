@@ -201,7 +201,7 @@ whole_range_safe or none_safe), answer (its candidate row or null), neighbours[]
 next to the answer), replications_total and shown (dir, label, instant of the replications written in
 full). answer/ (or safest/ when nothing was safe) holds those replications as `run -n` writes them;
 optimize_replications.csv has one row per replication of every tested candidate (instant, index, seed,
-every metric).
+every uncertain parameter's draw, every metric).
 
 `ketensim sensitivity SCENARIO -N N --out DIR` writes runs/ (every parameter set as one row of
 replications.csv, with the values it used; all on one seed) and:

@@ -199,11 +199,21 @@ class Optimum:
         written.append(write_csv(out / "optimize.csv", list(records[0]) if records else ["step"],
                                  ([r[c] for c in r] for r in records)))
         metrics = list(self.tested_metrics())
-        rows = ([t.candidate.at.astimezone(AMSTERDAM).isoformat(), o.index, o.seed, *(o.metrics[m] for m in metrics)]
+        draws = self.draw_names()  # every candidate draws the same uncertain parameters (only an instant moves)
+        rows = ([t.candidate.at.astimezone(AMSTERDAM).isoformat(), o.index, o.seed, *(o.draws[d] for d in draws),
+                 *(o.metrics[m] for m in metrics)]
                 for t in self.tested for o in t.outcomes)
-        written.append(write_csv(out / "optimize_replications.csv", ["instant", "index", "seed", *metrics], rows))
+        written.append(write_csv(out / "optimize_replications.csv", ["instant", "index", "seed", *draws, *metrics],
+                                 rows))
         write_marker(out, "optimize")
         return written
+
+    def draw_names(self) -> list[str]:
+        """The uncertain parameters each replication drew (empty for a scenario without ranges)."""
+        for t in self.tested:
+            if t.outcomes:
+                return list(t.outcomes[0].draws)
+        return []
 
     def tested_metrics(self) -> list[str]:
         for t in self.tested:

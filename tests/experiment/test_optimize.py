@@ -156,6 +156,27 @@ class TestKnownAnswer:
                 "geldt met 95% zekerheid dat de kans op meer dan 0 gebroken berichtparen hooguit 20,0% is") in page
         assert "di 29 mrt 2022 17:00: voldoet niet" in page
 
+    def test_replications_file_lists_the_draws(self, known_path: Path, tmp_path: Path) -> None:
+        """With an uncertain parameter every row shows its draw, the same for replication i at every instant."""
+        text = known_path.read_text(encoding="utf-8").replace(
+            "clients = 200", "clients = 200\nijw_share = { low = 0.2, high = 0.8 }", 1)
+        ranged = tmp_path / "ranged.toml"
+        ranged.write_text(text, encoding="utf-8")
+        out = tmp_path / "opt"
+        code, output, _ = _optimize([str(ranged), "--move", "heen_block", "--target", "broken_pairs <= 1000",
+                                     "--steps", "1", "--batch", "2", "--max-replications", "2", "--workers", "1",
+                                     "--out", str(out)])
+        assert code == 0, output
+        reps = list(csv.DictReader((out / "optimize_replications.csv").open()))
+        assert reps and "population.ijw_share" in reps[0]
+        by_index: dict[str, set[str]] = {}
+        for r in reps:
+            assert 0.2 <= float(r["population.ijw_share"]) <= 0.8
+            by_index.setdefault(r["index"], set()).add(r["population.ijw_share"])
+        assert len({r["instant"] for r in reps}) >= 2
+        assert all(len(v) == 1 for v in by_index.values()), "replication i draws the same value at every instant"
+        assert len({next(iter(v)) for v in by_index.values()}) == len(by_index), "replications draw apart"
+
     def test_mean_target_and_gap(self, known_path: Path) -> None:
         code, text, _ = _optimize([str(known_path), "--move", "gap", "--target", "broken_pairs <= 0.5", "--steps", "2",
                                    "--batch", "4", "--max-replications", "8", "--workers", "1"])
