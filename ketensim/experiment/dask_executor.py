@@ -14,6 +14,7 @@ cluster gives byte-identical output files to a run on the local pool or in this 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -85,6 +86,17 @@ def _check_cluster(client: Any, scheduler: str) -> None:
                                   + "; ".join(wrong))
 
 
+def _collect() -> None:
+    """Close unreachable Dask clients now, at a safe point.
+
+    A Client that failed to connect (or one nobody closed) closes itself in ``__del__``. If the
+    garbage collector runs that while a new Client is starting its event loop, distributed waits on
+    a lock the starting Client holds, and the process hangs (seen in CI). A collection just before
+    and after a connection attempt runs those ``__del__`` calls when nothing holds that lock.
+    """
+    gc.collect()
+
+
 @contextmanager
 def _worker_environment() -> Iterator[None]:
     """The local cluster's workers start without Dask's ``MALLOC_TRIM_THRESHOLD_`` (65536).
@@ -127,15 +139,21 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[Any]:
         if failed is not None:
             raise ExecutorUnavailable(f"the local Dask cluster did not start: {_first_line(failed)}") from None
         try:
+            _collect()
             with distributed.Client(cluster) as client:
                 yield client
         finally:
             cluster.close()
         return
+    _collect()
+    failure = ""
     try:
         client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
     except Exception as err:  # unreachable host, refused, malformed address, wrong protocol ...
-        raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler!r}: {_first_line(err)}") from None
+        failure = _first_line(err)
+    if failure:
+        _collect()  # the half-made Client is closed here, by its __del__
+        raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler!r}: {failure}")
     try:
         _check_cluster(client, scheduler)
         yield client
