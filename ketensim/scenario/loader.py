@@ -285,7 +285,7 @@ def _read(root: Table) -> Scenario:
     uncertain: list[Uncertain] = []
     root.uncertain = uncertain  # ranges are allowed in [population], [behaviour.*] and [hubs.*] only
     population = c(read_population, root, window[0]) if window else None
-    behaviour = c(read_behaviour, root)
+    behaviour = c(read_behaviour, root, c)
     root.raw("hubs", None)  # read with [behaviour]: not an unknown key when [behaviour] stopped at an error
     root.uncertain = None
     injections: tuple = ()

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from typing import Any
 
 from ketensim.scenario.model import ACTORS, HUBS, Block, Phase
@@ -109,26 +110,23 @@ def _hub_profile(t: Table | None, base: HubProfile) -> HubProfile:
     return profile
 
 
-def read_behaviour(root: Table) -> Behaviour:
+def read_behaviour(root: Table, collect: Callable[..., Any] | None = None) -> Behaviour:
+    """``[behaviour.*]`` and ``[hubs.*]``; with ``collect`` (the loader's error collector) each of the four
+    profiles is read on its own, so an error in one does not hide the errors of the others."""
+    call = collect or (lambda read, *args: read(*args))
     base = Behaviour()
-    behaviour = base
+    parts: dict[str, Any] = {}
     t = root.sub("behaviour", required=False)
     if t is not None:
-        behaviour = replace(
-            behaviour,
-            gemeente=_actor_profile(t.sub("gemeente", required=False), base.gemeente),
-            aanbieder=_actor_profile(t.sub("aanbieder", required=False), base.aanbieder),
-        )
+        for actor in ("gemeente", "aanbieder"):
+            parts[actor] = call(lambda a=actor: _actor_profile(t.sub(a, required=False), getattr(base, a)))
         t.finish()
     h = root.sub("hubs", required=False)
     if h is not None:
-        behaviour = replace(
-            behaviour,
-            vecozo=_hub_profile(h.sub("vecozo", required=False), base.vecozo),
-            ib=_hub_profile(h.sub("ib", required=False), base.ib),
-        )
+        for hub in ("vecozo", "ib"):
+            parts[hub] = call(lambda n=hub: _hub_profile(h.sub(n, required=False), getattr(base, n)))
         h.finish()
-    return behaviour
+    return replace(base, **{k: v for k, v in parts.items() if v is not None})
 
 
 def anchor_instants(head: dict[str, datetime], phases: list[Phase], blocks: list[Block]) -> dict[str, datetime]:

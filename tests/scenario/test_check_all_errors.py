@@ -51,6 +51,17 @@ def test_the_library_raises_all_errors_at_once() -> None:
     assert len(info.value.errors) == 3 and isinstance(info.value, ScenarioError)
 
 
+def test_each_behaviour_profile_reports_its_own_error() -> None:
+    """An error in [behaviour.gemeente] does not hide one in [behaviour.aanbieder] or [hubs.vecozo]."""
+    text = BASE + ("\n[behaviour.gemeente]\ndeadline_compliance = 2\n[behaviour.aanbieder]\n"
+                   "deadline_compliance = { low = 0.99, high = 0.8 }\n[hubs.vecozo]\ntransit_minutes = -1\n")
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario_text(text, "x.toml")
+    places = sorted(e.where for e in info.value.errors)
+    assert places == ["behaviour.aanbieder.deadline_compliance.high", "behaviour.gemeente.deadline_compliance",
+                      "hubs.vecozo.transit_minutes"], places
+
+
 def test_rows_are_numbered_from_one() -> None:
     """The first [[deadline]] of the file is deadline[1]."""
     text = BASE.replace('weekday = "Tue"\nat = 2022-03-01T23:00:00', 'weekday = "Wed"\nat = 2022-03-01T23:00:00', 1)
