@@ -112,8 +112,11 @@ class Stopping:
 
     def line(self) -> str:
         """One line for the terminal."""
+        if self.reason == "precise" and self.targets == (DEFAULT_TARGETS,):
+            return f"-n auto: stopped after {self.n} replications: every interval meets the default target of the notes"
         if self.reason == "precise":
-            return f"-n auto: stopped after {self.n} replications: every interval meets its target"
+            return (f"-n auto: stopped after {self.n} replications: every interval meets its --precision target "
+                    f"({', '.join(self.targets)}); the precision notes compare with their default targets")
         return (f"-n auto: stopped at the cap of {self.cap} replications: {len(self.wide)} interval(s) still wider "
                 f"than the target: {'; '.join(self.wide)}")
 
@@ -124,6 +127,10 @@ class Stopping:
 
 Interval = tuple[str, float | None, float | None, float]
 """``(name, estimate, half-width or None, target half-width)``."""
+
+
+DEFAULT_TARGETS = "default targets of the precision notes"
+"""What ``targets`` holds when no --precision was given."""
 
 
 def _wide(intervals: Iterable[Interval], n: int) -> tuple[list[str], int]:
@@ -190,7 +197,7 @@ def _loop(first: Any, experiments_of: Callable[[Any], list[Experiment]], rebuild
         n = experiments_of(result)[0].n
         wide, needed = _wide(check(result), n)
         if not wide or n >= cap:
-            texts = tuple(s.text for s in specs) or ("default targets of the precision notes",)
+            texts = tuple(s.text for s in specs) or (DEFAULT_TARGETS,)
             return result, Stopping(n, batch, cap, "precise" if not wide else "cap", texts, tuple(wide))
         result = rebuild(result, grow(experiments_of(result), next_n(n, needed, batch, cap), workers, progress,
                                                executor))

@@ -63,7 +63,8 @@ class TestRunAuto:
         assert code == 0, text
         stop = json.loads((tmp_path / "auto" / "stopping.json").read_text())
         assert stop["reason"] == "precise" and stop["n"] % 4 == 0 and stop["targets"] == ["0.6"]
-        assert f"-n auto: stopped after {stop['n']} replications: every interval meets its target" in text
+        assert (f"-n auto: stopped after {stop['n']} replications: every interval meets its --precision target (0.6); "
+                "the precision notes compare with their default targets") in text
         summary = json.loads((tmp_path / "auto" / "summary.json").read_text())
         assert summary["metrics"]["broken_pairs"]["half_width"] <= 0.6
         code, fixed = _run(["run", str(tiny_path), "-n", str(stop["n"]), "--workers", "1", "--xml", "off",
@@ -96,7 +97,7 @@ class TestCompareAndSweepAuto:
                            "--out", str(tmp_path)])
         assert code == 0, text
         # a scenario against itself: every difference is exactly zero after the first batch
-        assert "-n auto: stopped after 2 replications: every interval meets its target" in text
+        assert "-n auto: stopped after 2 replications: every interval meets the default target of the notes" in text
         assert json.loads((tmp_path / "stopping.json").read_text())["reason"] == "precise"
 
     def test_sweep_auto_equals_a_fixed_sweep(self, tiny_path: Path, tmp_path: Path) -> None:
