@@ -12,7 +12,7 @@ measurement:
 * the load average when the measurement started and ended (the machine may be shared).
 
 ``--xml`` also measures one replication with XML on (every message built, serialized and validated;
-in a forked worker process when two cores are available, as ``ketensim run`` does). It takes
+in forked worker processes when two cores are available, as ``ketensim run`` does). It takes
 minutes, so it is asked for explicitly. ``--clients N`` shrinks the caseload (the population file's
 gemeenten, mergers and regions stay) for a quick look. Run it as::
 
@@ -72,7 +72,7 @@ def _child(args: list[str]) -> dict[str, object]:
 
 
 def _line(r: dict[str, object]) -> str:
-    worker = (f" + XML worker {r['worker_peak_mb']:.0f} MB, {r['worker_cpu_seconds']:.1f} s CPU"
+    worker = (f" + XML workers {r['worker_peak_mb']:.0f} MB (the larger), {r['worker_cpu_seconds']:.1f} s CPU"
               if r["xml_worker"] else "")
     load = r["load"]
     return (f"xml {'on ' if r['xml'] else 'off'}: {r['messages']:>9} messages in {r['seconds']:7.1f} s wall "

@@ -4,16 +4,16 @@ Prints, for one scenario (default: the bundled 2022 draaiboek):
 
 * messages per second of a full simulation with XML (every message built, serialized and
   validated against its XSD, next to everything the chain does), as ``ketensim run`` does it: on
-  a machine with two cores the XML work runs in a forked worker process alongside the simulation
-  (``ketensim.chain.xmlwork``); the same run with the XML in the simulation's own process is
-  printed too, with its ratio, so the cost of the simulation itself stays visible;
+  a machine with two cores the XML work runs in forked worker processes (two) alongside the
+  simulation (``ketensim.chain.xmlwork``); the same run with the XML in the simulation's own
+  process is printed too, with its ratio, so the cost of the simulation itself stays visible;
 * messages per second of a bare loop over the same messages without the simulation: in the order
   the run encoded them (message types interleave, as in the chain), every heen's payload is made
   from population data and built, serialized and validated, and every retour is built from its
   heen's payload, serialized and validated (the clients, aanbieders and toewijzingen are drawn
   before the clock starts);
-* peak memory (max RSS) of each measurement, which runs in its own process, and of the XML worker
-  (the two share the pages the worker inherited, so their sum overstates the total);
+* peak memory (max RSS) of each measurement, which runs in its own process, and of the largest XML
+  worker (they share the pages a worker inherited, so a sum would overstate the total);
 
 each timing is the best of ``--repeat`` runs (each in a fresh process), the usual way to keep
 other load on the machine out of a throughput figure;
@@ -147,7 +147,7 @@ def _child(args: list[str]) -> dict[str, object]:
 
 def _worker(result: dict[str, object]) -> str:
     peak = float(result.get("worker_peak_mb", 0.0))  # type: ignore[arg-type]
-    return f" + XML worker {peak:.0f} MB" if peak else ""
+    return f" + XML workers {peak:.0f} MB (the larger)" if peak else ""
 
 
 def _best(args: list[str], repeat: int) -> dict[str, object]:

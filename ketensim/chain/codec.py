@@ -43,7 +43,7 @@ class Codec:
     """Builds, serializes and validates the XML of simulated messages, here or in a worker process."""
 
     def __init__(self, releases: ReleaseTable, population: Population, calendar: SimCalendar, enabled: bool,
-                 keep: bool | Callable[[Message], bool], payload_rng: random.Random, worker: bool = False) -> None:
+                 keep: bool | Callable[[Message], bool], payload_rng: random.Random, worker: int = 0) -> None:
         self.calendar = calendar
         self.population = population
         self.kept: dict[str, bytes] = {}
@@ -53,7 +53,7 @@ class Codec:
         self._supplied: dict[int, bytes] = {}  # message seq -> XML a vendor's system sent
         self._releases = releases
         self._encoder = Encoder(releases.catalogue, population, payload_rng, bool(keep)) if enabled else None
-        self._worker = XmlWorker(self._encoder) if enabled and worker else None
+        self._worker = XmlWorker(self._encoder, worker) if enabled and worker else None
         self._pending: list[tuple[Message, str, bool]] = []  # (message, corrupt, checks rules) handed to the worker
         self._rules: dict[tuple[str, str, str], bool] = {}
         self.used_worker = self._worker is not None  # stays set after the worker has finished
@@ -123,8 +123,8 @@ class Codec:
         if msg.role != "heen":
             heen = msg.pair.heen
             assert heen is not None
-            return RetourJob(msg.seq, msg.standard, msg.release, msg.number, heen.seq, msg.identificatie, day, corrupt,
-                             rules)
+            return RetourJob(msg.seq, msg.standard, msg.release, msg.number, heen.case.seq, heen.seq, msg.identificatie,
+                             day, corrupt, rules)
         case = msg.case
         toewijzing = None
         if case.seq not in self._cases:

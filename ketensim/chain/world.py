@@ -21,6 +21,7 @@ from simpy.core import NORMAL, URGENT
 from ketensim.chain.actors import SimParty
 from ketensim.chain.caseload import Case, Caseload, build_caseload
 from ketensim.chain.codec import Codec
+from ketensim.chain.xmlwork import worker_processes
 from ketensim.chain.draaiboek import SimDraaiboek
 from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.hub import Chain, Hub
@@ -151,7 +152,8 @@ class World:
         # message contents draw from their own stream, so counting mode (no XML) simulates the same chain;
         # the worker is forked last, when the population it shares with this process is complete
         self.codec = Codec(s.releases, self.caseload.population, self.calendar, enabled=self.xml,
-                           keep=self.keep_xml, payload_rng=self.stream("payload"), worker=self.xml_worker)
+                           keep=self.keep_xml, payload_rng=self.stream("payload"),
+                           worker=worker_processes() if self.xml_worker else 0)
         self.traffic = Traffic(self, s.population)
 
     # --- plumbing -----------------------------------------------------------------------------

@@ -1,12 +1,15 @@
-"""The XML work of a run: make a payload, build, serialize and validate, here or in a second process.
+"""The XML work of a run: make a payload, build, serialize and validate, here or in worker processes.
 
 The chain describes each message it offers to a hub as a small job (plain strings, numbers and, the
 first time a case appears, its toewijzing), and an :class:`Encoder` turns jobs into XML in the order
-they come. Because the encoder sees the same jobs in the same order wherever it runs, and owns the
-run's payload stream, it builds byte-identical documents in this process or in a worker.
+they come. A message's contents are drawn from one of :data:`STREAMS` payload streams, chosen by
+its case, so every message of a case draws from the same stream in the same order however the
+cases are shared out: the encoder builds byte-identical documents in this process, in one worker or
+in several.
 
-:class:`XmlWorker` runs an encoder in a second process (forked, so it shares the population and the
-compiled schemas with the run) and overlaps the XML work with the simulation. Simulated parties
+:class:`XmlWorker` runs an encoder in worker processes (forked, so they share the population and
+the compiled schemas with the run; each takes the cases of its own streams) and overlaps the XML
+work with the simulation. Simulated parties
 build their messages with ketensim's own builders, which produce XSD-valid XML that breaks no
 business rule unless a ``corrupt`` injection breaks it, so the hub's verdict on a simulated message
 is known when it is offered; the worker validates every message all the same (XSD, and the rules
@@ -40,7 +43,11 @@ from ketensim.standards.validation import schema
 
 __all__ = ["HeenJob", "RetourJob", "Encoded", "Encoder", "XmlWorker", "XmlCheckError", "worker_available"]
 
-_BATCH = 256  # jobs per hand-over to the worker: large enough that pickling runs in C, small enough to overlap
+_BATCH = 256  # jobs per hand-over to a worker: large enough that pickling runs in C, small enough to overlap
+STREAMS = 16
+"""The number of payload streams: a case's messages draw their contents from stream ``case % STREAMS``.
+
+Fixed, so the documents do not depend on how many worker processes share the streams."""
 
 
 class HeenJob(NamedTuple):
@@ -69,6 +76,7 @@ class RetourJob(NamedTuple):
     standard: str
     release: str
     number: str
+    case: int  # the case of its heen: the worker that holds the heen's payload builds the retour
     heen: int
     identificatie: str
     day: int
@@ -106,7 +114,8 @@ class Encoder:
 
     def __init__(self, catalogue: Catalogue, population: Population, payload_rng: random.Random, keep: bool) -> None:
         self.catalogue = catalogue
-        self.rng = payload_rng
+        # one stream per share of the cases, each seeded from the run's payload stream
+        self.rngs = [random.Random(payload_rng.getrandbits(64)) for _ in range(STREAMS)]
         self.keep = keep
         self.clients = {c.bsn: c for c in population.clients}
         self.aanbieders = {a.agb: a for a in population.aanbieders}
@@ -136,7 +145,7 @@ class Encoder:
                 toewijzing=self.toewijzingen[job.case],
                 identificatie=job.identificatie,
                 dagtekening=day,
-                rng=self.rng,
+                rng=self.rngs[job.case % STREAMS],
                 referentie=job.referentie,
                 **dict(job.extra),  # type: ignore[arg-type]
             )
@@ -158,6 +167,21 @@ class Encoder:
         if job.rules and has_rules(mt):
             codes = " ".join(f.code for f in run_rules(element, mt))
         return Encoded(True, len(data), data if self.keep else None, "", codes)
+
+
+def worker_processes() -> int:
+    """How many XML worker processes a run forks: one per core this process may use, at most two.
+
+    The simulation keeps a core busy too; on two cores, two workers beside it let the operating
+    system share both cores between the three, where one worker left the simulation's core idle
+    whenever it waited for the XML (``benchmarks/throughput.py`` measures it). More than two gain
+    little: the simulation alone then takes as long as the XML work.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
 
 
 def worker_available() -> bool:
@@ -199,37 +223,60 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, encoder: Encod
 
 
 class XmlWorker:
-    """An :class:`Encoder` in a forked process, fed in batches while the simulation goes on."""
+    """An :class:`Encoder` in ``processes`` forked processes, fed in batches while the simulation goes on.
 
-    def __init__(self, encoder: Encoder) -> None:
+    Each process takes the cases of the payload streams ``s`` with ``s % processes`` its own number,
+    so a case's heen and retour meet in one process; the results come back in the order the jobs
+    were put, whatever process built them.
+    """
+
+    def __init__(self, encoder: Encoder, processes: int = 1) -> None:
         ctx = multiprocessing.get_context("fork")
-        self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, self._conn, os.getpid(), encoder),
-                                    name="ketensim-xml", daemon=True)
-        with starting_children():
-            self._process.start()
-        child.close()
-        self._batch: list[HeenJob | RetourJob] = []
+        self._conns: list[Connection] = []
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        try:
+            for i in range(max(1, processes)):
+                conn, child = ctx.Pipe()
+                process = ctx.Process(target=_serve, args=(child, conn, os.getpid(), encoder),
+                                      name=f"ketensim-xml-{i + 1}", daemon=True)
+                with starting_children():
+                    process.start()
+                child.close()
+                self._conns.append(conn)
+                self._processes.append(process)
+        except BaseException:
+            self.close()
+            raise
+        self._owner = [s % len(self._conns) for s in range(STREAMS)]  # stream -> process
+        self._batches: list[list[HeenJob | RetourJob]] = [[] for _ in self._conns]
+        self._route = bytearray()  # the process of every job, in the order they were put
         self.jobs = 0
 
+    @property
+    def processes(self) -> int:
+        return len(self._conns)
+
     def put(self, job: HeenJob | RetourJob) -> None:
-        self._batch.append(job)
+        owner = self._owner[job.case % STREAMS]
+        self._route.append(owner)
+        batch = self._batches[owner]
+        batch.append(job)
         self.jobs += 1
-        if len(self._batch) >= _BATCH:
-            batch, self._batch = self._batch, []
-            self._send(batch)
+        if len(batch) >= _BATCH:
+            self._batches[owner] = []
+            self._send(owner, batch)
 
-    def _send(self, item: list[HeenJob | RetourJob] | None) -> None:
+    def _send(self, owner: int, item: list[HeenJob | RetourJob] | None) -> None:
         try:
-            self._conn.send(item)
+            self._conns[owner].send(item)
         except OSError:  # the worker has gone: say why, if it managed to
-            self._raise_failure()
+            self._raise_failure(owner)
 
-    def _raise_failure(self) -> NoReturn:
+    def _raise_failure(self, owner: int) -> NoReturn:
         reason = "no result"
         try:
-            if self._conn.poll(5):
-                status, payload = self._conn.recv()
+            if self._conns[owner].poll(5):
+                status, payload = self._conns[owner].recv()
                 if status != "ok":
                     self.close()
                     raise XmlCheckError(f"the XML worker failed: {payload}")
@@ -239,26 +286,34 @@ class XmlWorker:
         raise XmlCheckError(f"the XML worker process stopped unexpectedly ({reason})")
 
     def finish(self) -> list[Encoded]:
-        """Wait for the worker to encode every job; its results, in the order the jobs were put."""
-        if self._batch:
-            self._send(self._batch)
-            self._batch = []
-        self._send(None)
-        try:
-            status, payload = self._conn.recv()
-        except (EOFError, OSError):
-            self._raise_failure()
+        """Wait for the workers to encode every job; the results, in the order the jobs were put."""
+        for owner, batch in enumerate(self._batches):
+            if batch:
+                self._send(owner, batch)
+            self._send(owner, None)
+        self._batches = [[] for _ in self._conns]
+        found: list[list[Encoded]] = []
+        for owner, conn in enumerate(self._conns):
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError):
+                self._raise_failure(owner)
+            if status != "ok":
+                self.close()
+                raise XmlCheckError(f"the XML worker failed: {payload}")
+            found.append(payload)
         self.close()
-        if status != "ok":
-            raise XmlCheckError(f"the XML worker failed: {payload}")
-        if len(payload) != self.jobs:
-            raise XmlCheckError(f"the XML worker returned {len(payload)} results for {self.jobs} messages")
-        return payload
+        if sum(map(len, found)) != self.jobs:
+            raise XmlCheckError(f"the XML worker returned {sum(map(len, found))} results for {self.jobs} messages")
+        results = [iter(f) for f in found]
+        return [next(results[owner]) for owner in self._route]
 
     def close(self) -> None:
-        """Stop the worker (also when the run failed before it finished)."""
-        self._conn.close()
-        self._process.join(timeout=0.1)  # after finish() it is leaving; otherwise it is stopped at once
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
+        """Stop the workers (also when the run failed before they finished)."""
+        for conn in self._conns:
+            conn.close()
+        for process in self._processes:
+            process.join(timeout=0.1)  # after finish() it is leaving; otherwise it is stopped at once
+            if process.is_alive():
+                process.kill()
+                process.join()

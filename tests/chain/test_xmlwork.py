@@ -1,4 +1,4 @@
-"""The XML work in a second process: same results as in the run's own process, and loud when it disagrees."""
+"""The XML work in worker processes: same results as in the run's own process, and loud when it disagrees."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import pytest
 from lxml import etree
 
-from ketensim.chain import xmlwork
+from ketensim.chain import world, xmlwork
 from ketensim.chain.xmlwork import XmlCheckError, worker_available
 from ketensim.run import run_replication
 from ketensim.scenario import load_scenario
@@ -32,6 +32,28 @@ def test_worker_and_in_process_give_identical_ledgers_and_documents(name: str, s
     assert forked.summary == inline.summary
     assert forked.xml_documents == inline.xml_documents
     assert sum(1 for m in forked.messages if m.xml_bytes) == len(forked.xml_documents) > 100
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_the_documents_do_not_depend_on_how_many_worker_processes_share_the_cases(
+        processes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = load_scenario("2022-3.0-3.1")
+    inline = run_replication(scenario, 1, keep_xml=True, xml_worker=False)
+    shared: list[xmlwork.XmlWorker] = []
+    start = xmlwork.XmlWorker.__init__
+
+    def counted(self, encoder, n=1):  # type: ignore[no-untyped-def]
+        start(self, encoder, n)
+        shared.append(self)
+
+    monkeypatch.setattr(world, "worker_processes", lambda: processes)
+    monkeypatch.setattr(xmlwork.XmlWorker, "__init__", counted)
+    forked = run_replication(scenario, 1, keep_xml=True, xml_worker=True)
+    [used] = shared
+    assert used.processes == processes
+    assert set(used._route) == set(range(processes))  # every process built a share of the messages
+    assert forked.xml_documents == inline.xml_documents
+    assert forked.summary == inline.summary
 
 
 def test_corrupted_messages_are_refused_in_both_modes(corrupt_scenario) -> None:  # type: ignore[no-untyped-def]
