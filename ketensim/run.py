@@ -88,11 +88,13 @@ def _replicate(scenario: Scenario, seed: int, started: float, xml: bool, keep_xm
         for name, hub in world.chain.hubs.items()
     }
     backlog = [(dr.clock.to_utc(t).strftime("%Y-%m-%dT%H:%M:%SZ"), n) for t, n in world.backlog]
-    return RunResult(
+    result = RunResult(
         scenario=scenario, seed=seed, version=__version__, xml=xml, messages=messages, pairs=pairs, answers=answers,
         summary=summary, backlog=backlog, injections=injections, hubs=hubs, xml_documents=world.codec.kept,
-        wall_seconds=time.perf_counter() - started, xml_worker=world.codec.used_worker,
+        wall_seconds=0.0, xml_worker=world.codec.used_worker,
     )
+    world.dispose()
+    return replace(result, wall_seconds=time.perf_counter() - started)
 
 
 @contextmanager

@@ -21,7 +21,6 @@ from simpy.core import NORMAL, URGENT
 from ketensim.chain.actors import SimParty
 from ketensim.chain.caseload import Case, Caseload, build_caseload
 from ketensim.chain.codec import Codec
-from ketensim.chain.xmlwork import worker_processes
 from ketensim.chain.draaiboek import SimDraaiboek
 from ketensim.chain.faults import Fault, FaultSet
 from ketensim.chain.hub import Chain, Hub
@@ -30,6 +29,7 @@ from ketensim.chain.message import Message, Pair
 from ketensim.chain.municipal import regional_parties, schedule_mergers
 from ketensim.chain.simcal import SimCalendar
 from ketensim.chain.traffic import Traffic
+from ketensim.chain.xmlwork import worker_processes
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.world_model import ActorProfile
 
@@ -296,6 +296,22 @@ class World:
         t = min(t, self.draaiboek.end)
         if t > self.env.now:
             _run(self.env, t)
+
+    def dispose(self) -> None:
+        """Take the finished world apart, so that reference counting frees it at once.
+
+        A world is one web of references (parties, their world, the scheduled calls, every
+        message and its pair), so without this the garbage collector has to walk millions of
+        objects to find it unreachable: a tenth of a national run in counting mode. Afterwards the
+        world cannot be used; its frozen ledger (:func:`ketensim.chain.records.freeze`) holds no
+        reference into it.
+        """
+        for pair in self.pairs:  # a message and its pair refer to each other
+            pair.heen = pair.retour = pair.resent_as = pair.resent_of = None
+        for party in self.every_party():
+            vars(party).clear()
+        self.env._queue.clear()
+        vars(self).clear()
 
     def run(self) -> None:
         """Run the replication to the end of the scenario window."""
