@@ -95,7 +95,7 @@ def sensitivity(scenario_file: str, base_n: int, root_seed: int, workers: int | 
         ketensim sensitivity my-uncertain.toml -N 64 --out out/sobol
         ketensim report out/sobol -o wat-bepaalt.html
     """
-    from ketensim.experiment.sobol import require_uncertain, sobol
+    from ketensim.experiment.sobol import SMALL_N, require_uncertain, sobol
 
     scenario = load_scenario(scenario_file)
     require_uncertain(scenario)
@@ -115,6 +115,9 @@ def sensitivity(scenario_file: str, base_n: int, root_seed: int, workers: int | 
             click.echo("the metric is the same in every run: no parameter drives it (no indices)")
         rows = [[r["parameter"], r["range"], _index(r, "S1"), _index(r, "ST")] for r in data["indices"]]
         click.echo(table(["parameter", "range", "S1 (alone) 95% CI", "ST (total) 95% CI"], rows))
+        if base_n < SMALL_N and data["variance"] != 0:
+            click.echo(f"N {base_n} is small: these indices are rough estimates and can fall below 0 or above 1 "
+                       f"by chance; -N {SMALL_N} or more narrows them")
         if target is not None:
             written = result.write(target.stage)
             target.commit()

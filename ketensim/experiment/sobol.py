@@ -36,7 +36,7 @@ from ketensim.outdir import write_marker
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.uncertain import with_values
 
-__all__ = ["SobolResult", "SobolIndex", "sobol", "NoUncertainty", "SAMPLE_METHOD", "require_uncertain"]
+__all__ = ["SobolResult", "SobolIndex", "sobol", "NoUncertainty", "SAMPLE_METHOD", "SMALL_N", "require_uncertain"]
 
 SAMPLE_METHOD = "SALib.sample.sobol.sample(problem, N, calc_second_order=False, scramble=True, seed=root_seed)"
 """How the parameter sets are drawn, recorded in sobol.json."""
@@ -45,6 +45,10 @@ SAMPLE_METHOD = "SALib.sample.sobol.sample(problem, N, calc_second_order=False, 
 class NoUncertainty(KetensimError, ValueError):
     """Raised when a global sensitivity analysis is asked of a scenario without uncertain parameters."""
 
+
+SMALL_N = 64
+"""Below this sample size (N) the indices are rough: their intervals are wide and an estimate can fall
+below 0 or above 1 by chance. The CLI and the report say so."""
 
 @dataclass(frozen=True)
 class SobolIndex:

@@ -56,8 +56,23 @@ def _environment() -> jinja2.Environment:
 
 
 def _no_interval(b: ScenarioBlock) -> bool:
-    """Fewer than two replications: no interval and no precision note can be given."""
-    return b.single_run or int(b.summary.get("n", 0)) < 2
+    """No interval and no precision note can be given: fewer than two replications, or the runs of a
+    Sobol sample (one seed, the parameters varied on a design), which are no replications at all."""
+    return b.single_run or b.sample or int(b.summary.get("n", 0)) < 2
+
+
+def _runs(blocks: list[ScenarioBlock]) -> dict[str, str]:
+    """How the report speaks of the runs behind its figures: replications, one run or a Sobol sample."""
+    if any(b.sample for b in blocks):
+        return {"line": "De lijn is het gemiddelde over de runs van de Sobol-steekproef, de band loopt van 5% tot 95% "
+                        "van die runs.",
+                "none": "In geen enkele run van de steekproef is een berichtpaar gebroken.",
+                "chance": "aandeel van de runs", "chances": "Aandeel van de runs waarin het gebeurde"}
+    if all(b.single_run or int(b.summary.get("n", 0)) < 2 for b in blocks):
+        return {"line": "De lijn is die ene simulatierun.",
+                "none": "In deze simulatierun is geen berichtpaar gebroken.", "chance": "kans", "chances": "Kansen"}
+    return {"line": "De lijn is het gemiddelde over de replicaties, de band loopt van 5% tot 95% van de replicaties.",
+            "none": "In geen enkele replicatie is een berichtpaar gebroken.", "chance": "kans", "chances": "Kansen"}
 
 
 def _who(label: str) -> str:
@@ -394,7 +409,9 @@ def build_context(data: ReportData) -> dict[str, Any]:
         "title": title,
         "scenario_name": blocks[0].scenario.dutch_name if data.kind != "compare" else
         f"{blocks[0].scenario.dutch_name} tegen {blocks[1].scenario.dutch_name}",
-        "blocks": [{"label": b.label, "name": b.scenario.dutch_name, "single": _no_interval(b)} for b in blocks],
+        "blocks": [{"label": b.label, "name": b.scenario.dutch_name, "single": _no_interval(b),
+                    "spread": int(b.summary.get("n", 0)) >= 2 and not b.single_run} for b in blocks],
+        "runs": _runs(blocks),
         "headlines": [_headline(b, data.kind) for b in blocks],
         "draaiboeken": _draaiboek(blocks),
         "timeline": plots.data_uri(plots.timeline_figure(blocks)),

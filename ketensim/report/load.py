@@ -13,7 +13,7 @@ import csv
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -64,6 +64,8 @@ class ScenarioBlock:
     series: dict[str, list[Any]]
     scenario: Scenario
     single_run: bool = False
+    sample: bool = False
+    """Its runs are the points of a Sobol sample (one seed, the parameters varied), not replications."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,8 @@ def load_output(folder: Path) -> ReportData:
             runs = _subdir(folder, str(data["dir"]))
             for key in ("indices", "metric", "variance", "runs", "base_n"):
                 _need(data, key, folder / "sobol.json")
-        return ReportData("sensitivity", folder, [_replications(runs, "")], extra={"sobol": data})
+        block = replace(_replications(runs, ""), sample=True)
+        return ReportData("sensitivity", folder, [block], extra={"sobol": data})
     if (folder / "optimize.json").is_file():
         data = _json(folder / "optimize.json")
         with reading(folder / "optimize.json"):

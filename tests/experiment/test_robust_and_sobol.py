@@ -115,6 +115,7 @@ class TestSobol:
                                           "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert "2 uncertain parameters, N 8: 32 runs" in result.output
+        assert "N 8 is small: these indices are rough estimates" in result.output
         rows = list(csv.DictReader((out / "sobol.csv").open()))
         assert rows[0]["parameter"] == "population.clients"
         assert float(rows[0]["ST"]) > float(rows[1]["ST"]) and float(rows[0]["ST_ci_low"]) > 0

@@ -110,6 +110,25 @@ class TestUncertainty:
         assert "runs van de Sobol-steekproef" in page and "geen betrouwbaarheidsinterval" in page
         assert "Verwacht aantal gebroken berichtparen" not in page
 
+    def test_sensitivity_tables_give_no_interval_over_the_sample(self, pages: dict[str, str]) -> None:
+        """Breakdowns, metrics and proportions of a Sobol sample: means, ranges and shares of its runs, no
+        confidence interval, no call for more replications, and no talk of replications."""
+        page = html.unescape(pages["sensitivity"])
+        for ident in ("verloop", "uitsplitsing", "kengetallen"):
+            section = _section(page, ident)
+            assert "95%-interval" not in section and "replicatie" not in section, ident
+        kengetallen = _section(page, "kengetallen")
+        assert "min – max" in kengetallen and "aandeel van de runs" in kengetallen
+        assert "Nauwkeurigheid" not in kengetallen and "<h3>Kansen</h3>" not in kengetallen
+        assert "runs van de Sobol-steekproef" in _section(page, "verloop")
+        assert "Een 95%-betrouwbaarheidsinterval" not in page
+        assert "De steekproef is klein (N = 2): dit zijn ruwe schattingen" in _section(page, "kop")
+        # replications keep their intervals, and their wording
+        replications = html.unescape(pages["replications"])
+        assert "95%-interval" in _section(replications, "kengetallen")
+        assert "gemiddelde over de replicaties" in _section(replications, "verloop")
+        assert "De lijn is die ene simulatierun." in html.unescape(pages["single"])
+
     def test_compare_without_ranges_is_over_seeds_only(self, pages: dict[str, str]) -> None:
         page = html.unescape(pages["compare"])
         assert "alleen over 3 seeds: deze scenario's hebben geen onzekere parameters" in page
