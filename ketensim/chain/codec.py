@@ -29,6 +29,11 @@ __all__ = ["Codec"]
 _MUTATIE = {"wijziging": "wijziging", "einde": "intrekking"}
 
 
+def _shared_bsn_key(client: Any) -> str:
+    """The key of a client whose BSN another client has too: BSN, gemeente and standard."""
+    return f"{client.bsn}|{client.gemeente.code}|{client.standard}"
+
+
 def _disagreement(result: Encoded, expected: str) -> str:
     """Why a worker's result contradicts the hub's verdict, in words."""
     if result.refusal == "":
@@ -100,9 +105,24 @@ class Codec:
             self._encoder.payloads[msg.seq] = payload
 
     def register_client(self, client: Any) -> None:
-        """A client the population did not have (a vendor's new client) becomes known to the encoder."""
+        """A client the population did not have (a vendor's new client) becomes known to the encoder.
+
+        A vendor's test data may give its new client a BSN that the population has for a client of
+        another gemeente or standard; then the new client is known under its own key, so each
+        client's messages carry their own gemeente and personal details.
+        """
         if self._encoder is not None:
-            self._encoder.clients.setdefault(client.bsn, client)
+            clients = self._encoder.clients
+            known = clients.setdefault(client.bsn, client)
+            if known is not client:
+                clients[_shared_bsn_key(client)] = client
+
+    def _client_key(self, client: Any) -> str:
+        """The encoder's key of ``client``: its BSN, unless another client has that BSN first."""
+        encoder = self._encoder
+        if encoder is None or encoder.clients.get(client.bsn) is client:
+            return client.bsn
+        return _shared_bsn_key(client)
 
     def _adopt(self, msg: Message, data: bytes) -> str:
         msg.xml_bytes = len(data)
@@ -140,7 +160,8 @@ class Codec:
             extra = (("mutatie", _MUTATIE.get(msg.intent, "nieuw")),)
         elif msg.number == "319":
             extra = (("verzoek_antwoord", "1"),)
-        return HeenJob(msg.seq, msg.standard, msg.release, msg.number, case.client.bsn, case.aanbieder.agb, case.seq,
+        return HeenJob(msg.seq, msg.standard, msg.release, msg.number, self._client_key(case.client),
+                       case.aanbieder.agb, case.seq,
                        toewijzing, msg.identificatie, day, referentie, extra, corrupt, rules)
 
     def finish(self) -> bool:

@@ -88,6 +88,6 @@ class VendorCases:
             client = Client(bsn, standard, gemeente, geboortedatum or date(1980, 1, 1), "0", seed)
             if known is None:
                 self._clients[bsn] = client
-                world.codec.register_client(client)
+            world.codec.register_client(client)  # under its own key if the population has this BSN elsewhere
         aanbieder = next(a for a in population.aanbieders if a.agb == agb)
         return world.caseload.open_case(client, aanbieder, today, seed, started=started)

@@ -3,6 +3,7 @@ functional answers given before the receipt is confirmed (in-process sessions; t
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import uuid
 from datetime import date
@@ -36,13 +37,16 @@ def test_a_stand_in_resend_withdrawn_after_the_hand_over_leaves_the_ledger_whole
     assert all(m.pair.resent_of.resent_as is None for m in withdrawn)
 
 
-def _submit_301(session: Session, agb_case: dict, referentie: str | None = None) -> object:
+def _submit_301(session: Session, agb_case: dict, referentie: str | None = None, bsn: str | None = None) -> object:
     party = session.party
     rng = random.Random(3)
     today = session.world.calendar.date_of(session.now)
     if referentie is None:
         ents = dm.new_client_entities(rng, standard=agb_case["standaard"], gemeente=party.ident,
                                       agb=agb_case["aanbieder"], dagtekening=today)
+        if bsn is not None:  # a BSN the vendor's test data happens to share with someone else
+            ents = dataclasses.replace(ents, client=dataclasses.replace(ents.client, bsn=bsn),
+                                       toewijzing=dataclasses.replace(ents.toewijzing, bsn=bsn))
     else:
         ents = dm.case_entities(dm.case_from_clienten_entry(agb_case), agb_case["aanbieder"], rng, today)
     element = gm.toewijzing(agb_case["standaard"], "3.0", ents, identificatie="G00000000001", dagtekening=today,
@@ -81,3 +85,23 @@ def test_a_functional_answer_sent_before_the_receipt_is_confirmed_still_counts()
     _, _, answers = freeze(session.world)
     mine = [a for a in answers if a.request_pair_id == request.pair.pair_id]
     assert [a.outcome for a in mine] == ["same_release"]
+
+
+def test_a_new_client_with_a_bsn_the_population_has_elsewhere_keeps_its_own_gemeente_and_birth_date():
+    """The simulated aanbieder's 305 for the vendor's new client is about that client, not about the
+    population's client of another gemeente who happens to have the same BSN."""
+    session = _session("2022-3.0-3.1", "gemeente", "heen_block - 3d")
+    entry = session.caseload(session.party)[0]
+    other = next(c for c in session.world.caseload.population.clients
+                 if c.gemeente.code != session.party.ident and c.standard == entry["standaard"])
+    attempt, ents = _submit_301(session, entry, bsn=other.bsn)
+    assert attempt.status == 204, attempt.meldingen
+    assert ents.client.geboortedatum != other.geboortedatum
+    session.advance(session.now + 10 * 24 * 60)
+    [start] = [m for m in session.world.messages if m.number == "305" and m.case is attempt.msg.case]
+    xml = session.world.codec.kept[start.message_id].decode()
+    assert f">{other.bsn}<" in xml
+    assert f">{session.party.ident}<" in xml and f">{other.gemeente.code}<" not in xml
+    assert ents.client.geboortedatum.isoformat() in xml and other.geboortedatum.isoformat() not in xml
+    # the population's own client keeps its own details in its own traffic
+    assert session.world.codec._encoder.clients[other.bsn] is other
