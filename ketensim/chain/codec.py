@@ -29,11 +29,6 @@ __all__ = ["Codec"]
 _MUTATIE = {"wijziging": "wijziging", "einde": "intrekking"}
 
 
-def _shared_bsn_key(client: Any) -> str:
-    """The key of a client whose BSN another client has too: BSN, gemeente and standard."""
-    return f"{client.bsn}|{client.gemeente.code}|{client.standard}"
-
-
 def _disagreement(result: Encoded, expected: str) -> str:
     """Why a worker's result contradicts the hub's verdict, in words."""
     if result.refusal == "":
@@ -54,7 +49,7 @@ class Codec:
         self.kept: dict[str, bytes] = {}
         # keep every document, none, or those a predicate picks (a KTO rehearsal keeps the vendor's mail)
         self._keep = keep if callable(keep) else None
-        self._cases: set[int] = set()  # cases whose toewijzing the encoder has been given
+        self._sent: dict[int, Any] = {}  # case -> the toewijzing the encoder has been given for it
         self._supplied: dict[int, bytes] = {}  # message seq -> XML a vendor's system sent
         self._releases = releases
         self._encoder = Encoder(releases.catalogue, population, payload_rng, bool(keep)) if enabled else None
@@ -105,24 +100,9 @@ class Codec:
             self._encoder.payloads[msg.seq] = payload
 
     def register_client(self, client: Any) -> None:
-        """A client the population did not have (a vendor's new client) becomes known to the encoder.
-
-        A vendor's test data may give its new client a BSN that the population has for a client of
-        another gemeente or standard; then the new client is known under its own key, so each
-        client's messages carry their own gemeente and personal details.
-        """
+        """A client the population did not have (a vendor's new client) becomes known to the encoder."""
         if self._encoder is not None:
-            clients = self._encoder.clients
-            known = clients.setdefault(client.bsn, client)
-            if known is not client:
-                clients[_shared_bsn_key(client)] = client
-
-    def _client_key(self, client: Any) -> str:
-        """The encoder's key of ``client``: its BSN, unless another client has that BSN first."""
-        encoder = self._encoder
-        if encoder is None or encoder.clients.get(client.bsn) is client:
-            return client.bsn
-        return _shared_bsn_key(client)
+            self._encoder.clients.setdefault(client.bsn, client)
 
     def _adopt(self, msg: Message, data: bytes) -> str:
         msg.xml_bytes = len(data)
@@ -146,10 +126,16 @@ class Codec:
             return RetourJob(msg.seq, msg.standard, msg.release, msg.number, heen.case.seq, heen.seq, msg.identificatie,
                              day, corrupt, rules)
         case = msg.case
+        # the encoder is given a case's toewijzing with its first message, and again when it changed
+        # (a merged gemeente issues it anew); a client the encoder does not know by its BSN (moved
+        # to the gemeente its own joined, or a vendor's client whose BSN someone else has) goes along
+        current = case.toewijzing(self.population)
         toewijzing = None
-        if case.seq not in self._cases:
-            self._cases.add(case.seq)
-            toewijzing = case.toewijzing(self.population)
+        if self._sent.get(case.seq) is not current:
+            self._sent[case.seq] = toewijzing = current
+        client = case.client
+        encoder = self._encoder
+        moved = client if encoder is not None and encoder.clients.get(client.bsn) is not client else None
         referentie = None
         if msg.answer_to is not None:
             referentie = f"R{msg.answer_to.seq:09d}"
@@ -160,9 +146,8 @@ class Codec:
             extra = (("mutatie", _MUTATIE.get(msg.intent, "nieuw")),)
         elif msg.number == "319":
             extra = (("verzoek_antwoord", "1"),)
-        return HeenJob(msg.seq, msg.standard, msg.release, msg.number, self._client_key(case.client),
-                       case.aanbieder.agb, case.seq,
-                       toewijzing, msg.identificatie, day, referentie, extra, corrupt, rules)
+        return HeenJob(msg.seq, msg.standard, msg.release, msg.number, client.bsn, case.aanbieder.agb, case.seq,
+                       toewijzing, msg.identificatie, day, referentie, extra, corrupt, rules, moved)
 
     def finish(self) -> bool:
         """Collect the worker's results (sizes, kept documents, the check of every verdict); False without a worker."""

@@ -34,6 +34,7 @@ from ketensim.chain.hubcheck import FOUTMELDING, REJECTED_RULES, corrupt_rules, 
 from ketensim.exceptions import KetensimError
 from ketensim.lifetime import child_setup, starting_children
 from ketensim.population import Population
+from ketensim.population.people import Client
 from ketensim.population.products import Toewijzing
 from ketensim.standards.builders import build, build_retour
 from ketensim.standards.catalogue import Catalogue, MessageType
@@ -67,6 +68,7 @@ class HeenJob(NamedTuple):
     extra: tuple[tuple[str, str], ...]  # mutatie (301) or verzoek_antwoord (319)
     corrupt: str  # what a corrupt injection breaks: "", "xsd" or "rules"
     rules: bool  # the sender's hub checks the business rules
+    client: Client | None = None  # sent when the encoder's client of this BSN is another one
 
 
 class RetourJob(NamedTuple):
@@ -136,7 +138,7 @@ class Encoder:
         if isinstance(job, HeenJob):
             if job.toewijzing is not None:
                 self.toewijzingen[job.case] = job.toewijzing
-            client = self.clients[job.bsn]
+            client = job.client if job.client is not None else self.clients[job.bsn]
             payload = make_payload(
                 mt,
                 gemeente=client.gemeente,

@@ -34,6 +34,7 @@ class VendorCases:
         self._cases: dict[tuple[str, str, str, str], Case] = {}
         self._indexed = 0  # cases of the caseload's list looked at so far (traffic keeps adding cases)
         self._clients: dict[str, Client] | None = None
+        self._made: dict[tuple[str, str, str], Client] = {}  # (bsn, gemeente, standard) -> a vendor's new client
 
     def at_handover(self, party: VendorParty) -> list[dict[str, Any]]:
         """``party``'s active cases when it takes over (their toewijzingen drawn now, in case order)."""
@@ -84,10 +85,14 @@ class VendorCases:
         if known is not None and known.gemeente.code == gemeente_code and known.standard == standard:
             client = known
         else:
-            gemeente = next(g for g in world.caseload.gemeenten if g.code == gemeente_code)
-            client = Client(bsn, standard, gemeente, geboortedatum or date(1980, 1, 1), "0", seed)
+            # one client per BSN, gemeente and standard, also when the population has the BSN elsewhere
+            client = self._made.get((bsn, gemeente_code, standard))
+            if client is None:
+                gemeente = next(g for g in world.caseload.gemeenten if g.code == gemeente_code)
+                client = Client(bsn, standard, gemeente, geboortedatum or date(1980, 1, 1), "0", seed)
+                self._made[(bsn, gemeente_code, standard)] = client
             if known is None:
                 self._clients[bsn] = client
-            world.codec.register_client(client)  # under its own key if the population has this BSN elsewhere
+                world.codec.register_client(client)
         aanbieder = next(a for a in population.aanbieders if a.agb == agb)
         return world.caseload.open_case(client, aanbieder, today, seed, started=started)

@@ -98,3 +98,25 @@ def test_the_bundled_national_population_has_weesp_joining_amsterdam_on_24_march
     text = Path(str(scenario_path("populations/national-2022"))).read_text(encoding="utf-8")
     for key in ("clients", "ijw_share", "aanbieders", "gemeenten_per_aanbieder", "gemeenten"):
         assert f"\n{key} = " in text
+
+
+def test_with_xml_a_moved_clients_messages_carry_the_gemeente_it_joined_in_every_mode() -> None:
+    """After the merger the moved clients' heens are built for Amsterdam, with the toewijzing Amsterdam
+    issued anew; in-process and with worker processes alike (the XML work once crashed on them)."""
+    from ketensim.run import run_replication
+
+    scenario = load_scenario_text(DEFAULT + POPULATION.replace("clients = 6000", "clients = 1500"), "merger.toml")
+    inline = run_replication(scenario, 4, keep_xml=True, xml_worker=False)
+    forked = run_replication(scenario, 4, keep_xml=True, xml_worker=True)
+    assert forked.xml_documents == inline.xml_documents and forked.summary == inline.summary
+    merged_at = "2022-03-10"
+    moved = [m for m in inline.messages
+             if m.role == "heen" and m.created >= merged_at and m.sender_type == "aanbieder" and m.receiver == "0363"
+             and m.message_id in inline.xml_documents]
+    assert moved
+    utrecht_clients = 0
+    for m in moved:
+        xml = inline.xml_documents[m.message_id].decode()
+        assert ">0344<" not in xml, m.message_id  # no message to Amsterdam names Utrecht any more
+        utrecht_clients += ">0363<" in xml
+    assert utrecht_clients == len(moved)

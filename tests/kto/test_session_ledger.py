@@ -37,9 +37,10 @@ def test_a_stand_in_resend_withdrawn_after_the_hand_over_leaves_the_ledger_whole
     assert all(m.pair.resent_of.resent_as is None for m in withdrawn)
 
 
-def _submit_301(session: Session, agb_case: dict, referentie: str | None = None, bsn: str | None = None) -> object:
+def _submit_301(session: Session, agb_case: dict, referentie: str | None = None, bsn: str | None = None,
+                seed: int = 3) -> object:
     party = session.party
-    rng = random.Random(3)
+    rng = random.Random(seed)
     today = session.world.calendar.date_of(session.now)
     if referentie is None:
         ents = dm.new_client_entities(rng, standard=agb_case["standaard"], gemeente=party.ident,
@@ -98,6 +99,12 @@ def test_a_new_client_with_a_bsn_the_population_has_elsewhere_keeps_its_own_geme
     attempt, ents = _submit_301(session, entry, bsn=other.bsn)
     assert attempt.status == 204, attempt.meldingen
     assert ents.client.geboortedatum != other.geboortedatum
+    # a second case of the same person at another aanbieder is about the same client
+    second = next(e for e in session.caseload(session.party) if e["aanbieder"] != entry["aanbieder"]
+                  and e["standaard"] == entry["standaard"])
+    again, _ = _submit_301(session, second, bsn=other.bsn, seed=4)
+    assert again.status == 204, again.meldingen
+    assert again.msg.case is not attempt.msg.case and again.msg.case.client is attempt.msg.case.client
     session.advance(session.end)
     [start] = [m for m in session.world.messages if m.number == "305" and m.case is attempt.msg.case]
     xml = session.world.codec.kept[start.message_id].decode()
