@@ -50,6 +50,7 @@ SMALL_N = 64
 """Below this sample size (N) the indices are rough: their intervals are wide and an estimate can fall
 below 0 or above 1 by chance. The CLI and the report say so."""
 
+
 @dataclass(frozen=True)
 class SobolIndex:
     """The first-order and total Sobol index of one parameter, each with the half-width of its 95% interval."""

@@ -58,7 +58,7 @@ def _environment() -> jinja2.Environment:
 def _no_interval(b: ScenarioBlock) -> bool:
     """No interval and no precision note can be given: fewer than two replications, or the runs of a
     Sobol sample (one seed, the parameters varied on a design), which are no replications at all."""
-    return b.single_run or b.sample or int(b.summary.get("n", 0)) < 2
+    return not b.has_interval
 
 
 def _runs(blocks: list[ScenarioBlock]) -> dict[str, str]:
@@ -69,6 +69,10 @@ def _runs(blocks: list[ScenarioBlock]) -> dict[str, str]:
                 "none": "In geen enkele run van de steekproef is een berichtpaar gebroken.",
                 "chance": "aandeel van de runs", "chances": "Aandeel van de runs waarin het gebeurde"}
     if all(b.single_run or int(b.summary.get("n", 0)) < 2 for b in blocks):
+        if len(blocks) > 1:
+            return {"line": "Elke lijn is de ene simulatierun van dat scenario.",
+                    "none": "In geen van de simulatieruns is een berichtpaar gebroken.", "chance": "kans",
+                    "chances": "Kansen"}
         return {"line": "De lijn is die ene simulatierun.",
                 "none": "In deze simulatierun is geen berichtpaar gebroken.", "chance": "kans", "chances": "Kansen"}
     return {"line": "De lijn is het gemiddelde over de replicaties, de band loopt van 5% tot 95% van de replicaties.",
@@ -383,10 +387,17 @@ def _appendix(data: ReportData) -> dict[str, Any]:
                    f"--seed {o['root_seed']} --xml {xml}")
     else:
         command = f"ketensim run {first['scenario_file']} -n {n} --seed {first['root_seed']} --xml {xml}"
+    if data.kind == "sensitivity":  # every run of a Sobol sample has the same seed
+        runs_label, seed_method = "Runs van de Sobol-steekproef", "één seed voor alle runs, afgeleid van de rootseed"
+        seeds = sorted(set(first["seeds"]))
+    else:
+        runs_label = "Replicaties"
+        seed_method = ("de seed van de run zelf" if data.kind == "single"
+                       else f"afgeleid van de rootseed: {first['seed_method']}")
+        seeds = first["seeds"]
     return {"version": first["ketensim_version"], "scenarios": scenarios, "n": n, "root_seed": first["root_seed"],
-            "seed_method": ("de seed van de run zelf" if data.kind == "single"
-                            else f"afgeleid van de rootseed: {first['seed_method']}"),
-            "seeds": first["seeds"], "xml": on_off(bool(first["xml"])),
+            "runs_label": runs_label, "seed_method": seed_method,
+            "seeds": seeds, "xml": on_off(bool(first["xml"])),
             "command": command, "source": data.source.name}
 
 

@@ -67,6 +67,11 @@ class ScenarioBlock:
     sample: bool = False
     """Its runs are the points of a Sobol sample (one seed, the parameters varied), not replications."""
 
+    @property
+    def has_interval(self) -> bool:
+        """Two or more independent replications: the only runs a confidence interval can be given over."""
+        return not (self.single_run or self.sample) and int(self.summary.get("n", 0)) >= 2
+
 
 @dataclass(frozen=True)
 class ReportData:

@@ -131,14 +131,20 @@ def timeline_figure(blocks: Sequence[ScenarioBlock]) -> Figure:
     axes[-1].xaxis.set_major_locator(mdates.DayLocator(interval=max(1, (hi - lo).days // 28)))
     axes[-1].xaxis.set_major_formatter(FuncFormatter(dutch_day_tick))
     axes[-1].tick_params(axis="x", labelsize=8)
-    fig.suptitle("Verloop rond de migratie (Europe/Amsterdam; band: 5%–95% van de replicaties; "
-                 "stippellijn: go-live, rood gestippeld: blokkades)", fontsize=10)
+    if any(b.sample for b in blocks):
+        band = "band: 5%–95% van de runs van de steekproef; "
+    elif any(b.has_interval for b in blocks):
+        band = "band: 5%–95% van de replicaties; "
+    else:
+        band = ""  # one run: no band
+    fig.suptitle(f"Verloop rond de migratie (Europe/Amsterdam; {band}stippellijn: go-live, rood gestippeld: blokkades)",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def breakdown_figure(blocks: Sequence[ScenarioBlock]) -> Figure | None:
-    """Mean broken pairs per message pair and per actor type (bars with 95% intervals); None if none broke."""
+    """Mean broken pairs per message pair and per actor type (bars with 95% intervals over replications); None if none broke."""
     names = (("broken_by_pair", "per berichtpaar"), ("broken_by_actor_type", "per verzender"))
     if not any(b.summary["breakdowns"].get(n) for b in blocks for n, _ in names):
         return None
@@ -149,10 +155,11 @@ def breakdown_figure(blocks: Sequence[ScenarioBlock]) -> Figure | None:
         for i, block in enumerate(blocks):
             rows = block.summary["breakdowns"].get(name, {})
             means = [rows.get(k, {}).get("mean", 0.0) for k in keys]
-            # no interval (fewer than two replications): no error bar
-            low = [m - max(0.0, rows[k]["ci_low"]) if rows.get(k, {}).get("ci_low") is not None else 0.0
+            # an error bar only over independent replications (not one run, not a Sobol sample's runs)
+            shown = block.has_interval
+            low = [m - max(0.0, rows[k]["ci_low"]) if shown and rows.get(k, {}).get("ci_low") is not None else 0.0
                    for m, k in zip(means, keys)]
-            high = [rows[k]["ci_high"] - m if rows.get(k, {}).get("ci_high") is not None else 0.0
+            high = [rows[k]["ci_high"] - m if shown and rows.get(k, {}).get("ci_high") is not None else 0.0
                     for m, k in zip(means, keys)]
             x = [j + (i - (len(blocks) - 1) / 2) * width for j in range(len(keys))]
             ax.bar(x, means, width=width, color=_COLOURS[i % len(_COLOURS)],

@@ -133,10 +133,11 @@ def sobol_section(data: dict[str, Any], specs: list[dict[str, Any]]) -> dict[str
         text = (f"Het meest bepalend voor {noun} is {parameter_label(top['parameter'])}: die verklaart met "
                 f"samenspel {pct(top['ST'])} van de spreiding (95%-interval "
                 f"{interval(top['ST_ci_low'], top['ST_ci_high'], percent=True)}), alleen al {pct(top['S1'])}.")
-        if data["base_n"] < SMALL_N:
-            text += (f" De steekproef is klein (N = {data['base_n']}): dit zijn ruwe schattingen, die door toeval "
-                     "onder 0% of boven 100% kunnen uitkomen.")
         chart = plots.data_uri(sobol_figure(data))
     return {"text": text, "rows": rows, "chart": chart, "runs": data["runs"], "base_n": data["base_n"],
             "parameters": data["parameters"], "mean": nl(data["mean"]), "noun": noun,
-            "small": data["base_n"] < SMALL_N}
+            "small": data["base_n"] < SMALL_N,
+            # for the headline only: the section itself explains a small sample at length
+            "small_note": "" if data["variance"] == 0 else
+            (f"De steekproef is klein (N = {data['base_n']}): dit zijn ruwe schattingen, die door toeval onder 0% of "
+             "boven 100% kunnen uitkomen.")}

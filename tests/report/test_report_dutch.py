@@ -129,6 +129,44 @@ class TestUncertainty:
         assert "gemiddelde over de replicaties" in _section(replications, "verloop")
         assert "De lijn is die ene simulatierun." in html.unescape(pages["single"])
 
+    def test_sensitivity_charts_and_appendix_speak_of_the_sample_not_of_replications(
+            self, outputs: dict[str, Path], pages: dict[str, str]) -> None:
+        from dataclasses import replace
+
+        from ketensim.report import plots
+        from ketensim.report.html import _runs
+        from ketensim.report.load import load_output
+
+        sample = load_output(outputs["sensitivity"]).blocks[0]
+        replications = load_output(outputs["replications"]).blocks[0]
+        single = load_output(outputs["single"]).blocks[0]
+
+        def error_bar_lengths(block) -> list[float]:  # type: ignore[no-untyped-def]
+            fig = plots.breakdown_figure([block])
+            assert fig is not None
+            from matplotlib.container import ErrorbarContainer
+
+            segments = [seg for ax in fig.axes for c in ax.containers if isinstance(c, ErrorbarContainer)
+                        for seg in c.lines[2][0].get_segments()]
+            return [abs(b[1] - a[1]) for a, b in segments]
+
+        assert max(error_bar_lengths(sample)) == 0  # no interval over the runs of a sample
+        assert max(error_bar_lengths(replications)) > 0
+        titles = {kind: plots.timeline_figure([b])._suptitle.get_text()
+                  for kind, b in (("sample", sample), ("replications", replications), ("single", single))}
+        assert "5%–95% van de runs van de steekproef" in titles["sample"]
+        assert "5%–95% van de replicaties" in titles["replications"] and "band" not in titles["single"]
+        page = html.unescape(pages["sensitivity"])
+        appendix = _section(page, "verantwoording")
+        assert "Runs van de Sobol-steekproef" in appendix and "Replicaties" not in appendix
+        assert "één seed voor alle runs" in appendix and "De seed</summary>" in appendix
+        # the small sample is said once in the headline, once (at length) in its own section
+        assert _section(page, "kop").count("De steekproef is klein") == 1
+        assert _section(page, "wat-bepaalt").count("De steekproef is klein") == 1
+        # two scenarios of one run each: a line per scenario
+        one = replace(single, label="A")
+        assert _runs([one, replace(single, label="B")])["line"] == "Elke lijn is de ene simulatierun van dat scenario."
+
     def test_compare_without_ranges_is_over_seeds_only(self, pages: dict[str, str]) -> None:
         page = html.unescape(pages["compare"])
         assert "alleen over 3 seeds: deze scenario's hebben geen onzekere parameters" in page
