@@ -241,11 +241,14 @@ class XmlWorker:
                 conn, child = ctx.Pipe()
                 process = ctx.Process(target=_serve, args=(child, conn, os.getpid(), encoder),
                                       name=f"ketensim-xml-{i + 1}", daemon=True)
-                with starting_children():
-                    process.start()
-                child.close()
+                # known before it starts: a Ctrl-C held over the start is raised after it, and close() must stop it
                 self._conns.append(conn)
                 self._processes.append(process)
+                try:
+                    with starting_children():
+                        process.start()
+                finally:
+                    child.close()
         except BaseException:
             self.close()
             raise
@@ -315,6 +318,8 @@ class XmlWorker:
         for conn in self._conns:
             conn.close()
         for process in self._processes:
+            if process.pid is None:  # never started (the start was interrupted before it)
+                continue
             process.join(timeout=0.1)  # after finish() it is leaving; otherwise it is stopped at once
             if process.is_alive():
                 process.kill()

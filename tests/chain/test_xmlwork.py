@@ -116,3 +116,25 @@ def test_counting_mode_never_starts_a_worker() -> None:
     result = run_replication(load_scenario("2022-3.0-3.1"), 1, xml=False, xml_worker=True)
     assert result.xml_worker is False
     assert all(m.xml_bytes == 0 for m in result.messages)
+
+
+def test_a_ctrl_c_held_over_a_workers_start_leaves_no_worker_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``starting_children`` raises a Ctrl-C that came during a start once the start is done: the
+    half-built pool must still stop the workers it started."""
+    import contextlib
+    import multiprocessing
+
+    starts = []
+
+    @contextlib.contextmanager
+    def interrupted_after_second_start():  # type: ignore[no-untyped-def]
+        yield
+        starts.append(1)
+        if len(starts) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(xmlwork, "starting_children", interrupted_after_second_start)
+    with pytest.raises(KeyboardInterrupt):
+        xmlwork.XmlWorker(object(), 2)
+    assert len(starts) == 2
+    assert not multiprocessing.active_children()
