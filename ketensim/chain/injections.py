@@ -321,6 +321,8 @@ class Spoed(Injected):
     def _case(self, world: ChainWorld, rng: random.Random) -> None:
         caseload = world.caseload
         client = rng.choice(caseload.population.clients)
+        if caseload.merged:  # a client of a gemeente that merged is now a client of the one it joined
+            client = caseload.current(client)
         start_day = world.clock.to_local(world.env.now).date()
         members = caseload.contracts[(client.gemeente.code, client.standard)]
         aanbieder = rng.choices(members, weights=[a.weight for a in members])[0]

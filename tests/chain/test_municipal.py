@@ -120,3 +120,24 @@ def test_with_xml_a_moved_clients_messages_carry_the_gemeente_it_joined_in_every
         assert ">0344<" not in xml, m.message_id  # no message to Amsterdam names Utrecht any more
         utrecht_clients += ">0363<" in xml
     assert utrecht_clients == len(moved)
+
+
+def test_a_spoed_case_after_the_merger_belongs_to_the_gemeente_it_joined() -> None:
+    """Spoed cases are opened outside the caseload's list; they follow the merger all the same."""
+    from ketensim.run import run_replication
+
+    spoed = """
+[[injection]]
+kind = "spoed"
+start = 2022-03-11T00:00:00
+end = "go_live"
+
+[injection.params]
+rate_per_day = 20
+"""
+    text = DEFAULT + POPULATION.replace("clients = 6000", "clients = 1500") + spoed
+    result = run_replication(load_scenario_text(text, "merger-spoed.toml"), 4, xml=False)
+    urgent = [m for m in result.messages if m.spoed]
+    assert len(urgent) > 50
+    assert not [m.message_id for m in urgent if "0344" in (m.sender, m.receiver)]
+    assert [m for m in urgent if "0363" in (m.sender, m.receiver)]
