@@ -71,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ketensim.experiment.executors import ExecutorSpec
-    from ketensim.run import usable_cores
+    from ketensim.lifetime import usable_cores
     from ketensim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["stop_on_sigterm", "child_setup", "starting_children"]
+__all__ = ["stop_on_sigterm", "child_setup", "starting_children", "usable_cores"]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -82,3 +82,11 @@ def starting_children() -> Iterator[None]:
         _terminated(signal.SIGTERM, None)
     if signal.SIGINT in noted:
         raise KeyboardInterrupt
+
+
+def usable_cores() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

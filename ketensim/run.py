@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from ketensim.chain.records import freeze
 from ketensim.chain.world import World
 from ketensim.chain.xmlwork import worker_available
 from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord
+from ketensim.lifetime import usable_cores
 from ketensim.metrics import backlog_figures, summarize
 from ketensim.progress import run_progress
 from ketensim.scenario.model import Scenario
@@ -113,11 +113,3 @@ def _no_collections() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def usable_cores() -> int:
-    """The number of cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)

@@ -32,7 +32,7 @@ from lxml import etree
 
 from ketensim.chain.hubcheck import FOUTMELDING, REJECTED_RULES, corrupt_rules, has_rules
 from ketensim.exceptions import KetensimError
-from ketensim.lifetime import child_setup, starting_children
+from ketensim.lifetime import child_setup, starting_children, usable_cores
 from ketensim.population import Population
 from ketensim.population.people import Client
 from ketensim.population.products import Toewijzing
@@ -179,11 +179,7 @@ def worker_processes() -> int:
     whenever it waited for the XML (``benchmarks/throughput.py`` measures it). More than two gain
     little: the simulation alone then takes as long as the XML work.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(2, cores))
+    return min(2, usable_cores())
 
 
 def worker_available() -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ketensim.experiment.executors import ExecutorSpec, WorkerDied, failed_position, stream_chunks
 from ketensim.experiment.outcome import ReplicationOutcome
-from ketensim.run import usable_cores
+from ketensim.lifetime import usable_cores
 from ketensim.scenario.model import Scenario
 
 __all__ = ["Task", "run_tasks", "default_workers", "show_progress", "ReplicationFailed", "WorkerDied",
