@@ -13,6 +13,7 @@ from rule_messages import add, apply, base, drop, dup, message_type, set_
 
 from ketensim.exceptions import UnknownMessageType, UnsafeXML
 from ketensim.standards.rules import RULE_RELEASES, applicability, applies, check, rules
+from ketensim.standards.rules.engine import run
 from ketensim.standards.rules.rapport import RAPPORT_NAMESPACE, rapport_bytes
 from ketensim.standards.validation import is_valid
 
@@ -248,6 +249,12 @@ class TestCheck:
         """An entity declaration is refused before parsing."""
         with pytest.raises(UnsafeXML, match="DOCTYPE/ENTITY"):
             check(b'<!DOCTYPE x [<!ENTITY e "x">]><x>&e;</x>')
+
+    def test_a_digit_that_is_no_number_is_a_finding_not_a_crash(self):
+        """"²" passes str.isdigit() but not int(): a BSN of it fails the 11-proef, a date of it is no date."""
+        root = apply(base("iwmo", "301"), "iwmo", "301", (set_("Client/Bsn", "²"), set_("Client/Geboortedatum/Datum", "²")))
+        assert [(f.code, f.paths) for f in check(root)] == [("CS002", ("/Bericht/Client/Bsn",))]
+        assert check(root) == run(root, message_type("iwmo", "301"), screen=False)
 
     def test_check_names_a_wrong_message_code(self):
         """A code that does not match the namespace is an error naming both."""

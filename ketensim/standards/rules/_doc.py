@@ -92,13 +92,13 @@ def ymd(el: Element | None, first: int = 0) -> int | None:
     text = el.text
     if text:  # fast: digits and dashes only need no trimming (and fit within ``first``, if given)
         digits = text.replace("-", "")
-        if digits.isdigit() and (not first or len(text) <= first):
+        if digits.isdecimal() and (not first or len(text) <= first):
             return int(digits)
     text = value(el)
     if first:
         text = text[:first]
     digits = text.replace("-", "")
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if digits.isdecimal() else None  # isdigit() would pass "²", which int() refuses
 
 
 def number(el: Element | None) -> float | None:

@@ -22,7 +22,7 @@ _STOP = "Client/StopProducten/StopProduct"
 
 def elfproef(text: str) -> bool:
     """The rule set's 11-proef on a BSN: the last nine digits weighted 9..2 and -1 sum to a multiple of 11."""
-    if not text.isdigit():
+    if not text.isdecimal():  # what int() reads: isdigit() would pass "²"
         return False
     # the last nine digits, zero-padded; int() first for digits beyond ASCII, as the rule set reads them
     nine = text[-9:].rjust(9, "0") if text.isascii() else f"{int(text) % 10**9:09d}"
