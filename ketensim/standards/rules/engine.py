@@ -12,6 +12,12 @@ each step once however many rules share it, and indexes an element's children by
 all rules. A rule that names a ``when`` child (the child it cannot fire without) is not called on
 an element that lacks it: most products have no budget, most contacts no period, so most of those
 checks never run. The plan is found by the message type's identity, not by hashing it per check.
+
+Reading the message through lxml's Python objects still costs more than validating it against its
+XSD, so when the compiled screen (``_screen.pyx``, built at install) is present, the walk runs in C
+first: each rule's screen proves on libxml2's nodes that its check would report nothing, and only
+the checks it cannot clear run in Python. The findings are the same either way
+(``tests/standards/test_rule_screen.py``); ``run(..., screen=False)`` takes the Python walk alone.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ketensim.standards.drafts import KNOWN, ReleaseTable
 from ketensim.standards.rules._doc import Doc, Element
 from ketensim.standards.rules._registry import Check, Finding, Rule, registry
 
-__all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run"]
+__all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run", "SCREEN"]
 
 RULE_RELEASES: tuple[str, ...] = ("3.0", "3.1", "3.2")
 """The releases the rule engine knows; 3.2 is documented, the others derived."""
@@ -36,6 +42,19 @@ XSLT_VERSIE = "2.10.5"
 """The version of the official rule set (its XSLT stylesheets) that these rules follow."""
 
 _XS = "{http://www.w3.org/2001/XMLSchema}element"
+
+
+def _load_screen():  # type: ignore[no-untyped-def]
+    """The compiled screen, or None when it was not built or was built against another lxml."""
+    try:
+        from ketensim.standards.rules import _screen  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _screen if _screen.LXML_BUILT == etree.__version__ else None
+
+
+SCREEN = _load_screen()
+"""The compiled screen module (``_screen``), or None: then every check runs in Python."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +169,7 @@ def plan(mt: MessageType) -> Plan:
     return freeze(root)
 
 
-_PLANS: dict[int, tuple[MessageType, Plan]] = {}  # id(mt) -> (mt, its plan): no hashing of mt per check
+_PLANS: dict[int, tuple[MessageType, Plan, object]] = {}  # id(mt) -> (mt, its plan, the plan in C or None)
 _ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on one element
 
 Hit = tuple[Element, Rule, Iterable[Element | None]]
@@ -180,19 +199,42 @@ def _visit(doc: Doc, el: Element, node: Walk, hits: list[Hit]) -> None:
                     _visit(doc, child, sub, hits)
 
 
-def run(root: Element, mt: MessageType) -> list[Finding]:
-    """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked."""
+def _screened(compiled: Plan) -> object:
+    """The plan's walk compiled for the screen, every rule with its screen (None without the screen)."""
+    if SCREEN is None:
+        return None
+    codes = SCREEN.codes()
+    return SCREEN.compile_walk(compiled.walk, lambda rule: rule.code if rule.code in codes else None)
+
+
+def run(root: Element, mt: MessageType, *, screen: bool = True) -> list[Finding]:
+    """Every finding of the rules of ``mt`` on the message ``root``, in document order of the elements checked.
+
+    ``screen=False`` runs every check in Python, without the compiled screen (the same findings).
+    """
     known = _PLANS.get(id(mt))
     if known is None or known[0] is not mt:
         if len(_PLANS) > 1000:  # message types made on the fly, not the catalogue's own
             _PLANS.clear()
-        known = _PLANS[id(mt)] = (mt, plan(mt))
-    compiled = known[1]
+        compiled = plan(mt)
+        known = _PLANS[id(mt)] = (mt, compiled, _screened(compiled))
+    compiled, in_c = known[1], known[2]
     if not (compiled.rules or compiled.below):
         return []
-    doc = Doc(root, mt.standard, mt.number)
     hits: list[Hit] = []
-    _visit(doc, root, compiled.walk, hits)
+    if screen and in_c is not None:
+        maybe = SCREEN.walk(root, in_c, int(mt.number), mt.standard == "ijw")
+        if not maybe:
+            return []
+        doc = Doc(root, mt.standard, mt.number)
+        for el, (check, rule) in maybe:
+            faults = check(doc, el)
+            if faults:
+                for fault in faults:
+                    hits.append((el, rule, fault))
+    else:
+        doc = Doc(root, mt.standard, mt.number)
+        _visit(doc, root, compiled.walk, hits)
     if not hits:
         return []
     if not _ORDER:

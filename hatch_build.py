@@ -1,0 +1,50 @@
+"""Build hook: compile the business rules' screen (``ketensim/standards/rules/_screen.pyx``) with Cython.
+
+The screen reads libxml2's nodes through lxml's public C API, so it is compiled against the lxml
+of the build environment; the engine uses it only when the installed lxml is that same version and
+otherwise runs every rule in Python (the same findings, more slowly). Wheels built here are
+therefore platform wheels. Set ``KETENSIM_NO_SCREEN=1`` to build without a C compiler.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+import tempfile
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+SOURCE = "ketensim/standards/rules/_screen.pyx"
+
+
+class ScreenBuildHook(BuildHookInterface):
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel" or os.environ.get("KETENSIM_NO_SCREEN"):
+            return
+        import lxml
+        from Cython.Build import cythonize
+        from setuptools import Distribution, Extension
+
+        root = Path(self.root)
+        extension = Extension("ketensim.standards.rules._screen", [SOURCE], include_dirs=lxml.get_include())
+        previous = Path.cwd()
+        os.chdir(root)  # setuptools and cythonize resolve the sources from the project root
+        try:
+            with tempfile.TemporaryDirectory(prefix="ketensim-build-") as scratch:
+                modules = cythonize([extension], language_level=3, quiet=True)
+                command = Distribution({"ext_modules": modules}).get_command_obj("build_ext")
+                command.inplace = True  # beside the .pyx: an editable install imports it from there
+                command.build_temp = command.build_lib = scratch  # no build/ left in the project
+                command.ensure_finalized()
+                command.run()
+        finally:
+            os.chdir(previous)
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
+        built = Path(SOURCE).with_name("_screen" + sysconfig.get_config_var("EXT_SUFFIX"))
+        if not (root / built).is_file():
+            raise RuntimeError(f"the rules screen was not built: {built} is missing")
+        build_data["artifacts"].append(built.as_posix())
