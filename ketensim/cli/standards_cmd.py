@@ -12,6 +12,7 @@ import click
 
 from ketensim.exceptions import UnknownMessageType
 from ketensim.standards import rules as business_rules
+from ketensim.standards.rules.engine import SCREEN_STATUS
 from ketensim.standards.catalogue import Catalogue, MessageType, get_catalogue
 from ketensim.standards.drafts import KNOWN, ReleaseTable, version_key
 from ketensim.standards.releases import RELEASES, STANDARDS
@@ -103,6 +104,7 @@ def _rules_table(release: str | None, standard: str | None, table: ReleaseTable 
         + ("; afgeleid = a draft release of the scenario, with the rules of the release it is derived from"
            if table.drafts else "")
     )
+    click.echo(f"compiled screen: {SCREEN_STATUS}")
 
 
 def _fidelity_cell(e: MessageType) -> str:

@@ -256,6 +256,13 @@ class TestCheck:
         assert [(f.code, f.paths) for f in check(root)] == [("CS002", ("/Bericht/Client/Bsn",))]
         assert check(root) == run(root, message_type("iwmo", "301"), screen=False)
 
+    def test_an_amount_beyond_a_double_is_a_finding_not_a_crash(self):
+        """ "1e400" reads as inf: the total no longer adds up (TR358), it does not overflow int()."""
+        root = apply(base("iwmo", "323"), "iwmo", "323",
+                     (set_("Declaratie/Clienten/Client/Prestaties/Prestatie/IngediendBedrag/Bedrag", "1e400"),))
+        assert "TR358" in {f.code for f in check(root)}
+        assert check(root) == run(root, message_type("iwmo", "323"), screen=False)
+
     def test_check_names_a_wrong_message_code(self):
         """A code that does not match the namespace is an error naming both."""
         with pytest.raises(UnknownMessageType, match="message is WMO301 3.2 .*not 'WMO315'"):

@@ -12,13 +12,18 @@ would be correct but useless).
 
 from __future__ import annotations
 
+import locale
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from rule_messages import apply, base, dup, message_type, set_
+from rule_messages import apply, base, drop, dup, message_type, set_
 from test_business_rules import ROWS
 from test_rule_guards import MESSAGES, TEXTS
 
@@ -222,3 +227,44 @@ def test_no_screen_clears_a_double_equal_only_after_trimming(mine, theirs):
     assert "TR416" in {code for code, _ in _findings(root, "iwmo", "323", screen=False)}
     _assert_sound(root, "iwmo", "323")
     assert _findings(root, "iwmo", "323", screen=True) == _findings(root, "iwmo", "323", screen=False)
+
+
+@pytest.fixture
+def decimal_comma(tmp_path: Path):
+    """The process's numbers in a Dutch locale (decimal comma), as a host program may set them."""
+    if not shutil.which("localedef") or not Path("/usr/share/i18n/locales/nl_NL").is_file():
+        pytest.skip("no localedef or nl_NL locale source to build a decimal-comma locale from")
+    subprocess.run(["localedef", "-i", "nl_NL", "-f", "UTF-8", str(tmp_path / "nl_NL.UTF-8")], check=True,
+                   capture_output=True)
+    before, path = locale.setlocale(locale.LC_NUMERIC), os.environ.get("LOCPATH")
+    os.environ["LOCPATH"] = str(tmp_path)
+    try:
+        locale.setlocale(locale.LC_NUMERIC, "nl_NL.UTF-8")
+        assert locale.localeconv()["decimal_point"] == ","
+        yield
+    finally:
+        locale.setlocale(locale.LC_NUMERIC, before)
+        if path is None:
+            os.environ.pop("LOCPATH", None)
+        else:
+            os.environ["LOCPATH"] = path
+
+
+@pytest.mark.parametrize("bedrag,totaal,volume", [("1.5", "2", "1.5"), ("1.5", "3", "1.7"), ("0.5", "1", "0.5")])
+def test_the_screen_reads_numbers_as_python_does_in_any_locale(decimal_comma, bedrag, totaal, volume):
+    """C's strtod reads "1.5" as 1 under a decimal comma; float() does not, and neither may the screen."""
+    line = "Declaratie/Clienten/Client/Prestaties/Prestatie"
+    ops = (set_(f"{line}/Eenheid", "83"), drop(f"{line}/ProductTarief"), set_(f"{line}/IngediendBedrag/Bedrag", bedrag),
+           set_(f"{line}/GeleverdVolume", volume), dup(line), set_("Declaratie/TotaalIngediendBedrag/TotaalBedrag", totaal))
+    root = apply(base("iwmo", "323"), "iwmo", "323", ops)
+    _assert_sound(root, "iwmo", "323")
+    assert _findings(root, "iwmo", "323", screen=True) == _findings(root, "iwmo", "323", screen=False)
+
+
+def test_a_missing_message_is_a_type_error_not_a_crash():
+    """The compiled walk refuses None like Python does, instead of reading memory through it."""
+    code = ("from ketensim.standards.rules.engine import run\n"
+            "from ketensim.standards.catalogue import get_catalogue\n"
+            "run(None, get_catalogue().get('iwmo', '3.1', '301'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "TypeError" in done.stderr, done.stderr[-500:]

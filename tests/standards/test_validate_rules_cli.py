@@ -104,9 +104,10 @@ def test_bad_flags_are_one_line_errors(files: dict[str, Path], args: list[str], 
 
 
 def test_catalogue_rules_lists_every_code(tmp_path: Path) -> None:
-    """catalogue --rules: 61 rows for iJw, 58 for iWmo, 0 for a 2.x release."""
+    """catalogue --rules: 61 rows for iJw, 58 for iWmo, 0 for a 2.x release; then whether the screen is in use."""
     for standard, n in (("ijw", 61), ("iwmo", 58)):
         result = CliRunner().invoke(cli, ["catalogue", "--rules", "-s", standard])
-        assert result.exit_code == 0 and result.output.splitlines()[-1].startswith(f"{n} rules;")
+        assert result.exit_code == 0 and result.output.splitlines()[-2].startswith(f"{n} rules;")
+        assert result.output.splitlines()[-1].startswith("compiled screen: compiled, in use (built against lxml ")
     result = CliRunner().invoke(cli, ["catalogue", "--rules", "-r", "2.2"])
     assert result.output.startswith("0 rules;")

@@ -16,13 +16,17 @@ returns the context elements whose checks must run in Python, each with that che
 """
 
 from libc.math cimport NAN
-from libc.stdlib cimport strtod
 from libc.string cimport strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode
 
 cimport lxml.includes.etreepublic as cetree
+
+
+cdef extern from "Python.h":
+    # float()'s own parser: correctly rounded and, unlike strtod, blind to the process's LC_NUMERIC
+    double PyOS_string_to_double(const char* s, char** endptr, void* overflow_exception)
 
 cetree.import_lxml__etree()
 
@@ -227,6 +231,7 @@ cdef int not_after(xmlNode* earlier, xmlNode* later) noexcept:
 cdef int decimal(const char* s, double* out) noexcept:
     """A plain decimal ``-?[0-9]+(.[0-9]+)?`` as Python's float() reads it: SURE, NONE (b""), or UNSURE."""
     cdef const char* p = s
+    cdef char* end
     if not s[0]:
         return NONE
     if p[0] == b"-"[0]:
@@ -243,7 +248,7 @@ cdef int decimal(const char* s, double* out) noexcept:
             p += 1
     if p[0]:
         return UNSURE
-    out[0] = strtod(s, NULL)  # correctly rounded, as float() is; the decimal point is '.' in C
+    out[0] = PyOS_string_to_double(s, &end, NULL)  # as float() reads it, whatever the locale
     return SURE
 
 
@@ -265,8 +270,10 @@ cdef Screen SCREENS[96]
 SCREEN_IDS: dict = {}  # rule code -> index into SCREENS
 
 
-cdef void add(str code, Screen screen) noexcept:
+cdef void add(str code, Screen screen) except *:
     cdef int i = len(SCREEN_IDS)
+    if i == 96:
+        raise RuntimeError("more screens than SCREENS holds")
     SCREENS[i] = screen
     SCREEN_IDS[code] = i
 
@@ -295,7 +302,7 @@ cdef class Node:
     cdef list keep  # the bytes the C pointers point into
 
 
-def compile_walk(walk, screen_for):
+def compile_walk(tuple walk not None, screen_for not None):
     """The engine's plan walk ``(plain, guarded, below)`` as a :class:`Node`.
 
     ``screen_for(rule)`` gives the rule's code when its screen is to be used, else None.
@@ -344,7 +351,7 @@ cdef void visit(Ctx* ctx, xmlNode* el, Node node, list maybe, cetree._Document d
             c = c.next
 
 
-def walk(cetree._Element root, Node plan, int number, bint ijw):
+def walk(cetree._Element root not None, Node plan not None, int number, bint ijw):
     """The ``(element, (check, rule))`` pairs whose Python check must run on ``root``, in walk order."""
     cdef Ctx ctx
     cdef list maybe = []
@@ -362,7 +369,7 @@ def codes():
     return frozenset(SCREEN_IDS)
 
 
-def clears(str code, cetree._Element element, cetree._Element root, int number, bint ijw):
+def clears(str code not None, cetree._Element element not None, cetree._Element root not None, int number, bint ijw):
     """Whether rule ``code``'s screen proves, alone, that its check reports nothing on ``element`` (for the tests)."""
     cdef Ctx ctx
     ctx.root = root._c_node

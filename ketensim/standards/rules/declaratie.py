@@ -11,6 +11,8 @@ difference between what was declared and what is granted.
 
 from __future__ import annotations
 
+import math
+
 from ketensim.standards.rules._doc import Doc, Element, filled, number, raw, value, ymd
 from ketensim.standards.rules._registry import Faults, rule
 
@@ -273,7 +275,8 @@ def _net(d: Doc, lines: list[Element]) -> float:
 
 
 def _canonical(amount: float) -> str:
-    return str(int(amount)) if amount == amount and amount == int(amount) else repr(amount)
+    """How the total is written: a whole number without a point, else the shortest form (inf and nan as Python writes them)."""
+    return str(int(amount)) if math.isfinite(amount) and amount == int(amount) else repr(amount)
 
 
 @rule(

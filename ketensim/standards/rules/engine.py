@@ -23,6 +23,7 @@ the checks it cannot clear run in Python. The findings are the same either way
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
@@ -34,7 +35,7 @@ from ketensim.standards.drafts import KNOWN, ReleaseTable
 from ketensim.standards.rules._doc import Doc, Element
 from ketensim.standards.rules._registry import Check, Finding, Rule, registry
 
-__all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run", "SCREEN"]
+__all__ = ["RULE_RELEASES", "XSLT_VERSIE", "Applicability", "rules", "applicability", "plan", "run", "SCREEN", "SCREEN_STATUS"]
 
 RULE_RELEASES: tuple[str, ...] = ("3.0", "3.1", "3.2")
 """The releases the rule engine knows; 3.2 is documented, the others derived."""
@@ -45,16 +46,25 @@ _XS = "{http://www.w3.org/2001/XMLSchema}element"
 
 
 def _load_screen():  # type: ignore[no-untyped-def]
-    """The compiled screen, or None when it was not built or was built against another lxml."""
+    """The compiled screen and a line saying whether it is in use (and if not, why)."""
     try:
         from ketensim.standards.rules import _screen  # type: ignore[attr-defined]
     except ImportError:
-        return None
-    return _screen if _screen.LXML_BUILT == etree.__version__ else None
+        return None, "not built (installed with KETENSIM_NO_SCREEN=1)", False
+    except Exception as exc:  # an lxml whose C API no longer fits the compiled module
+        return None, f"not loadable with lxml {etree.__version__} ({exc}); reinstall ketensim to rebuild it", True
+    if _screen.LXML_BUILT != etree.__version__:
+        return None, (f"built against lxml {_screen.LXML_BUILT}, but lxml {etree.__version__} is installed; "
+                      "reinstall ketensim to rebuild it"), True
+    return _screen, f"compiled, in use (built against lxml {_screen.LXML_BUILT})", False
 
 
-SCREEN = _load_screen()
-"""The compiled screen module (``_screen``), or None: then every check runs in Python."""
+SCREEN, SCREEN_STATUS, _STALE = _load_screen()
+"""The compiled screen module (``_screen``), or None: then every check runs in Python (the same
+findings, more slowly). ``SCREEN_STATUS`` says which, and why."""
+if _STALE:  # installed, but not for this lxml: say so once, the findings do not change
+    warnings.warn(f"ketensim: the business rules' compiled screen is {SCREEN_STATUS}; until then every rule "
+                  "check runs in Python (the same findings, more slowly)", RuntimeWarning, stacklevel=2)
 
 
 @dataclass(frozen=True)
