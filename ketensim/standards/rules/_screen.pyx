@@ -65,35 +65,27 @@ cdef inline bint named(xmlNode* n, const char* name) noexcept:
 
 cdef xmlNode* child(xmlNode* el, const char* name) noexcept:
     """The first element child of ``el`` named ``name``; NULL when ``el`` is NULL or has none."""
-    cdef xmlNode* c
-    if el is NULL:
-        return NULL
-    c = el.children
-    while c is not NULL:
-        if named(c, name):
-            return c
+    return NULL if el is NULL else same_or_after(el.children, name)
+
+
+cdef xmlNode* same_or_after(xmlNode* c, const char* name) noexcept:
+    """``c`` or the first sibling after it named ``name``, or NULL."""
+    while c is not NULL and not named(c, name):
         c = c.next
-    return NULL
+    return c
 
 
 cdef xmlNode* after(xmlNode* c, const char* name) noexcept:
     """The next sibling of ``c`` named ``name``, or NULL."""
-    c = c.next
-    while c is not NULL:
-        if named(c, name):
-            return c
-        c = c.next
-    return NULL
+    return same_or_after(c.next, name)
 
 
 cdef xmlNode* before(xmlNode* c, const char* name) noexcept:
     """The previous sibling of ``c`` named ``name``, or NULL."""
     c = c.prev
-    while c is not NULL:
-        if named(c, name):
-            return c
+    while c is not NULL and not named(c, name):
         c = c.prev
-    return NULL
+    return c
 
 
 cdef xmlNode* at2(xmlNode* el, const char* a, const char* b) noexcept:
