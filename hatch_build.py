@@ -40,6 +40,12 @@ class ScreenBuildHook(BuildHookInterface):
                 command.build_temp = command.build_lib = scratch  # no build/ left in the project
                 command.ensure_finalized()
                 command.run()
+        except Exception as exc:  # most often: no C compiler
+            raise RuntimeError(
+                f"ketensim: compiling the business rules' screen ({SOURCE}) failed ({exc}); install a C compiler "
+                "and the Python headers, or set KETENSIM_NO_SCREEN=1 to install without it (the rules then run "
+                "in Python alone: the same findings, more slowly)"
+            ) from exc
         finally:
             os.chdir(previous)
         build_data["pure_python"] = False
