@@ -42,8 +42,8 @@ class ScreenBuildHook(BuildHookInterface):
                 command.run()
         except Exception as exc:  # most often: no C compiler
             raise RuntimeError(
-                f"ketensim: compiling the business rules' screen ({SOURCE}) failed ({exc}); install a C compiler "
-                "and the Python headers, or set KETENSIM_NO_SCREEN=1 to install without it (the rules then run "
+                f"ketensim: compiling the business rules' screen ({SOURCE}) failed ({exc}). Is a C compiler with "
+                "the Python headers installed? Or set KETENSIM_NO_SCREEN=1 to install without it (the rules then run "
                 "in Python alone: the same findings, more slowly)"
             ) from exc
         finally:

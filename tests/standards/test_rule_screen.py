@@ -234,12 +234,14 @@ def decimal_comma(tmp_path: Path):
     """The process's numbers in a Dutch locale (decimal comma), as a host program may set them."""
     if not shutil.which("localedef") or not Path("/usr/share/i18n/locales/nl_NL").is_file():
         pytest.skip("no localedef or nl_NL locale source to build a decimal-comma locale from")
-    subprocess.run(["localedef", "-i", "nl_NL", "-f", "UTF-8", str(tmp_path / "nl_NL.UTF-8")], check=True,
-                   capture_output=True)
+    subprocess.run(["localedef", "-i", "nl_NL", "-f", "UTF-8", str(tmp_path / "nl_NL.UTF-8")], capture_output=True)
     before, path = locale.setlocale(locale.LC_NUMERIC), os.environ.get("LOCPATH")
     os.environ["LOCPATH"] = str(tmp_path)
     try:
-        locale.setlocale(locale.LC_NUMERIC, "nl_NL.UTF-8")
+        try:
+            locale.setlocale(locale.LC_NUMERIC, "nl_NL.UTF-8")
+        except locale.Error:
+            pytest.skip("localedef made no usable nl_NL.UTF-8 locale")
         assert locale.localeconv()["decimal_point"] == ","
         yield
     finally:
@@ -268,3 +270,29 @@ def test_a_missing_message_is_a_type_error_not_a_crash():
             "run(None, get_catalogue().get('iwmo', '3.1', '301'))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "TypeError" in done.stderr, done.stderr[-500:]
+
+
+def test_a_screen_built_for_another_lxml_is_not_used_and_says_so():
+    """Installed beside another lxml, the screen stays unused (its C view of lxml's objects may not fit),
+    the main process warns once, and every check runs in Python with the same findings."""
+    code = (
+        "import warnings, lxml.etree as etree\n"
+        "etree.__version__ = '0.0.0'\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from ketensim.standards.rules import check, engine\n"
+        "import sys; sys.path.insert(0, 'tests/standards')\n"
+        "from rule_messages import apply, base, set_\n"
+        "root = apply(base('iwmo', '301'), 'iwmo', '301', (set_('Client/Bsn', '123456789'),))\n"
+        "print(engine.SCREEN is None, len([w for w in caught if w.category is RuntimeWarning]))\n"
+        "print(engine.SCREEN_STATUS)\n"
+        "print([f.code for f in check(root)])\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root)
+    assert done.returncode == 0, done.stderr[-800:]
+    unused, status, codes = done.stdout.strip().splitlines()
+    assert unused == "True 1"
+    assert status.startswith(f"built against lxml {etree.__version__}, but lxml 0.0.0 is installed; "
+                             f"'pip install lxml=={etree.__version__}'")
+    assert codes == "['CS002']"

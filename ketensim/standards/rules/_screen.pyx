@@ -22,6 +22,7 @@ from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode
 
 cimport lxml.includes.etreepublic as cetree
+from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 
 
 cdef extern from "Python.h":
@@ -241,6 +242,9 @@ cdef int decimal(const char* s, double* out) noexcept:
     if p[0]:
         return UNSURE
     out[0] = PyOS_string_to_double(s, &end, NULL)  # as float() reads it, whatever the locale
+    if PyErr_Occurred():  # out of memory: no exception may leave this function
+        PyErr_Clear()
+        return UNSURE
     return SURE
 
 

@@ -23,6 +23,7 @@ the checks it cannot clear run in Python. The findings are the same either way
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,25 +47,26 @@ _XS = "{http://www.w3.org/2001/XMLSchema}element"
 
 
 def _load_screen():  # type: ignore[no-untyped-def]
-    """The compiled screen and a line saying whether it is in use (and if not, why)."""
+    """The compiled screen, a line saying whether it is in use (and if not, why), and whether that is a fault."""
     try:
         from ketensim.standards.rules import _screen  # type: ignore[attr-defined]
-    except ImportError:
-        return None, "not built (installed with KETENSIM_NO_SCREEN=1)", False
-    except Exception as exc:  # an lxml whose C API no longer fits the compiled module
-        return None, f"not loadable with lxml {etree.__version__} ({exc}); reinstall ketensim to rebuild it", True
+    except ModuleNotFoundError:
+        return None, "not built (installed with KETENSIM_NO_SCREEN=1, or a source tree that was never built)", False
+    except Exception as exc:  # built for another Python, or an lxml whose C API no longer fits
+        return None, f"not loadable ({exc}); reinstall ketensim to rebuild it", True
     if _screen.LXML_BUILT != etree.__version__:
         return None, (f"built against lxml {_screen.LXML_BUILT}, but lxml {etree.__version__} is installed; "
-                      "reinstall ketensim to rebuild it"), True
+                      f"'pip install lxml=={_screen.LXML_BUILT}', or reinstall ketensim with "
+                      "--no-build-isolation to build it against this lxml"), True
     return _screen, f"compiled, in use (built against lxml {_screen.LXML_BUILT})", False
 
 
 SCREEN, SCREEN_STATUS, _STALE = _load_screen()
 """The compiled screen module (``_screen``), or None: then every check runs in Python (the same
 findings, more slowly). ``SCREEN_STATUS`` says which, and why."""
-if _STALE:  # installed, but not for this lxml: say so once, the findings do not change
-    warnings.warn(f"ketensim: the business rules' compiled screen is {SCREEN_STATUS}; until then every rule "
-                  "check runs in Python (the same findings, more slowly)", RuntimeWarning, stacklevel=2)
+if _STALE and multiprocessing.parent_process() is None:  # said once, by the main process, not by every worker
+    warnings.warn(f"ketensim: the business rules' compiled screen is {SCREEN_STATUS}; until then every rule check "
+                  "runs in Python (the same findings, more slowly)", RuntimeWarning, stacklevel=2)
 
 
 @dataclass(frozen=True)
