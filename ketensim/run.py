@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ketensim import __version__
-from ketensim.chain.faults import Fault, FaultSet
+from ketensim.chain.faults import Fault
 from ketensim.chain.records import freeze
 from ketensim.chain.world import World
 from ketensim.chain.xmlwork import worker_available
