@@ -55,12 +55,6 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _no_interval(b: ScenarioBlock) -> bool:
-    """No interval and no precision note can be given: fewer than two replications, or the runs of a
-    Sobol sample (one seed, the parameters varied on a design), which are no replications at all."""
-    return not b.has_interval
-
-
 def _runs(blocks: list[ScenarioBlock]) -> dict[str, str]:
     """How the report speaks of the runs behind its figures: replications, one run or a Sobol sample."""
     if any(b.sample for b in blocks):
@@ -68,7 +62,7 @@ def _runs(blocks: list[ScenarioBlock]) -> dict[str, str]:
                         "van die runs.",
                 "none": "In geen enkele run van de steekproef is een berichtpaar gebroken.",
                 "chance": "aandeel van de runs", "chances": "Aandeel van de runs waarin het gebeurde"}
-    if all(b.single_run or int(b.summary.get("n", 0)) < 2 for b in blocks):
+    if not any(b.has_interval for b in blocks):  # one run each (a sample was handled above)
         if len(blocks) > 1:
             return {"line": "Elke lijn is de ene simulatierun van dat scenario.",
                     "none": "In geen van de simulatieruns is een berichtpaar gebroken.", "chance": "kans",
@@ -110,7 +104,7 @@ def _headline(block: ScenarioBlock, kind: str = "") -> dict[str, Any]:
                          "steekproef, het is geen verwachting: de runs zijn geen onafhankelijke replicaties, dus "
                          "hier staat geen betrouwbaarheidsinterval bij."),
                 "note": "", "assumed": assumptions(block.scenario), "afgeleid": _drafts_of(block)}
-    if _no_interval(block):
+    if not block.has_interval:
         runs = (f"In deze ene simulatierun (seed {s['seeds'][0]})" if block.single_run
                 else f"In {s['n']} {plural(s['n'], 'replicatie', 'replicaties')}")
         verb = plural(broken["mean"], "brak", "braken")
@@ -188,9 +182,9 @@ def _metric_rows(blocks: list[ScenarioBlock], names: list[str]) -> list[dict[str
             if m is None:
                 cells.append({"mean": "–", "ci": "", "range": "", "note": ""})
                 continue
-            ci = "" if _no_interval(b) else interval(floor_at_zero(name, m["ci_low"]), m["ci_high"])
+            ci = interval(floor_at_zero(name, m["ci_low"]), m["ci_high"]) if b.has_interval else ""
             cells.append({"mean": nl(m["mean"]), "ci": ci, "range": f"{nl(m['min'])} – {nl(m['max'])}",
-                          "note": "" if _no_interval(b) else _precision(m)})
+                          "note": _precision(m) if b.has_interval else ""})
         rows.append({"name": name, "label": metric_label(name, _xml(blocks)), "cells": cells})
     return rows
 
@@ -202,8 +196,8 @@ def _proportion_rows(blocks: list[ScenarioBlock]) -> list[dict[str, Any]]:
         for b in blocks:
             p = b.summary["proportions"].get(key)
             cells.append({"p": pct(p["p"]) if p else "–",
-                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and not _no_interval(b) else "",
-                          "note": _precision(p, percent=True) if p and not _no_interval(b) else ""})
+                          "ci": interval(p["ci_low"], p["ci_high"], percent=True) if p and b.has_interval else "",
+                          "note": _precision(p, percent=True) if p and b.has_interval else ""})
         rows.append({"label": proportion_label(key, _xml(blocks)), "cells": cells})
     return rows
 
@@ -221,7 +215,7 @@ def _breakdown_rows(blocks: list[ScenarioBlock], name: str) -> list[dict[str, An
         for b in blocks:
             m = b.summary["breakdowns"].get(name, {}).get(key)
             cells.append({"mean": nl(m["mean"]) if m else "0",
-                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and not _no_interval(b) else ""})
+                          "ci": interval(max(0.0, m["ci_low"]), m["ci_high"]) if m and b.has_interval else ""})
         label = ACTOR_LABELS.get(key, key) if name == "broken_by_actor_type" else pair_label(key)
         rows.append({"key": label, "cells": cells})
     return rows
@@ -420,7 +414,7 @@ def build_context(data: ReportData) -> dict[str, Any]:
         "title": title,
         "scenario_name": blocks[0].scenario.dutch_name if data.kind != "compare" else
         f"{blocks[0].scenario.dutch_name} tegen {blocks[1].scenario.dutch_name}",
-        "blocks": [{"label": b.label, "name": b.scenario.dutch_name, "single": _no_interval(b),
+        "blocks": [{"label": b.label, "name": b.scenario.dutch_name, "single": not b.has_interval,
                     "spread": int(b.summary.get("n", 0)) >= 2 and not b.single_run} for b in blocks],
         "runs": _runs(blocks),
         "headlines": [_headline(b, data.kind) for b in blocks],
