@@ -221,6 +221,17 @@ cdef int not_after(xmlNode* earlier, xmlNode* later) noexcept:
     return ra == NONE or rb == NONE or a <= b
 
 
+cdef inline bint digit(char c) noexcept:
+    return b"0"[0] <= c <= b"9"[0]
+
+
+cdef const char* digits(const char* p) noexcept:
+    """``p`` past its leading ASCII digits."""
+    while digit(p[0]):
+        p += 1
+    return p
+
+
 cdef int decimal(const char* s, double* out) noexcept:
     """A plain decimal ``-?[0-9]+(.[0-9]+)?`` as Python's float() reads it: SURE, NONE (b""), or UNSURE."""
     cdef const char* p = s
@@ -229,16 +240,13 @@ cdef int decimal(const char* s, double* out) noexcept:
         return NONE
     if p[0] == b"-"[0]:
         p += 1
-    if not (b"0"[0] <= p[0] <= b"9"[0]):
+    if not digit(p[0]):
         return UNSURE
-    while b"0"[0] <= p[0] <= b"9"[0]:
-        p += 1
+    p = digits(p)
     if p[0] == b"."[0]:
-        p += 1
-        if not (b"0"[0] <= p[0] <= b"9"[0]):
+        if not digit(p[1]):
             return UNSURE
-        while b"0"[0] <= p[0] <= b"9"[0]:
-            p += 1
+        p = digits(p + 1)
     if p[0]:
         return UNSURE
     out[0] = PyOS_string_to_double(s, &end, NULL)  # as float() reads it, whatever the locale
@@ -258,6 +266,35 @@ cdef int number(xmlNode* el, double* out) noexcept:
 
 cdef bint one_of(const char* s, const char* a, const char* b) noexcept:
     return strcmp(s, a) == 0 or strcmp(s, b) == 0
+
+
+cdef bint in_codes(const char* s, tuple codes) noexcept:
+    """``s`` is one of ``codes`` (bytes: a rule module's own tuple, see ``codes_of``)."""
+    cdef bytes code
+    for code in codes:
+        if strcmp(s, code) == 0:
+            return True
+    return False
+
+
+def codes_of(codes) -> tuple:
+    """A rule module's codes as the screens compare them: bytes."""
+    return tuple(code.encode() for code in codes)
+
+
+def steps_of(path: str) -> tuple:
+    """A path of local names (``"ProductPeriode/Begindatum"``) as ``path_at`` walks it: its steps as bytes."""
+    return tuple(step.encode() for step in path.split("/"))
+
+
+cdef xmlNode* path_at(xmlNode* el, tuple steps) noexcept:
+    """Doc.at over ``steps`` (bytes): the first match at every step."""
+    cdef bytes step
+    for step in steps:
+        el = child(el, step)
+        if el is NULL:
+            return NULL
+    return el
 
 # ---------------------------------------------------------------------------------------------
 # the screens, one per rule code, beside the rules they mirror
@@ -347,15 +384,20 @@ cdef void visit(Ctx* ctx, xmlNode* el, Node node, list maybe, cetree._Document d
             c = c.next
 
 
-def walk(cetree._Element root not None, Node plan not None, int number, bint ijw):
-    """The ``(element, (check, rule))`` pairs whose Python check must run on ``root``, in walk order."""
+cdef Ctx context(cetree._Element root, int number, bint ijw) noexcept:
     cdef Ctx ctx
-    cdef list maybe = []
     ctx.root = root._c_node
     ctx.number = number
     ctx.ijw = ijw
     ctx.dagtekening_known = False
     ctx.dagtekening = NULL
+    return ctx
+
+
+def walk(cetree._Element root not None, Node plan not None, int number, bint ijw):
+    """The ``(element, (check, rule))`` pairs whose Python check must run on ``root``, in walk order."""
+    cdef Ctx ctx = context(root, number, ijw)
+    cdef list maybe = []
     visit(&ctx, root._c_node, plan, maybe, root._doc)
     return maybe
 
@@ -367,10 +409,5 @@ def codes():
 
 def clears(str code not None, cetree._Element element not None, cetree._Element root not None, int number, bint ijw):
     """Whether rule ``code``'s screen proves, alone, that its check reports nothing on ``element`` (for the tests)."""
-    cdef Ctx ctx
-    ctx.root = root._c_node
-    ctx.number = number
-    ctx.ijw = ijw
-    ctx.dagtekening_known = False
-    ctx.dagtekening = NULL
+    cdef Ctx ctx = context(root, number, ijw)
     return SCREENS[SCREEN_IDS[code]](&ctx, element._c_node) == CLEAN

@@ -226,19 +226,14 @@ cdef int s_tr316(Ctx* ctx, xmlNode* prestatie) noexcept:
     return CLEAN
 
 
+from ketensim.standards.rules.declaratie import SAME_LINE as _SAME_LINE_PATHS
+
+cdef tuple _SAME_LINE = tuple(steps_of(path) for path in _SAME_LINE_PATHS)  # TR416's fields of a line
+
+
 cdef int field(xmlNode* prestatie, int i, const char** out) noexcept:
-    """The i-th of TR416's fields of a line (declaratie._SAME_LINE): -1 absent, else val()."""
-    cdef xmlNode* node
-    if i == 0:
-        node = at2(prestatie, b"ProductPeriode", b"Begindatum")
-    elif i == 1:
-        node = at2(prestatie, b"ProductPeriode", b"Einddatum")
-    elif i == 2:
-        node = child(prestatie, b"ProductCategorie")
-    elif i == 3:
-        node = child(prestatie, b"ToewijzingNummer")
-    else:
-        node = child(prestatie, b"ProductCode")
+    """The i-th of TR416's fields of a line: -1 absent, else val()."""
+    cdef xmlNode* node = path_at(prestatie, <tuple>_SAME_LINE[i])
     if node is NULL:
         return -1
     return val(node, out)
@@ -257,7 +252,9 @@ cdef int s_tr416(Ctx* ctx, xmlNode* prestatie) noexcept:
         return MAYBE
     if strcmp(dc, b"D") != 0:
         return CLEAN
-    for i in range(5):
+    if len(_SAME_LINE) > 5:
+        return MAYBE  # more fields than ``mine`` holds
+    for i in range(len(_SAME_LINE)):
         r = field(prestatie, i, &mine[i])
         if r == -1:
             return CLEAN  # a field absent: the rule does not compare this line
@@ -269,7 +266,7 @@ cdef int s_tr416(Ctx* ctx, xmlNode* prestatie) noexcept:
             return MAYBE
         if debit:
             differs = False
-            for i in range(5):
+            for i in range(len(_SAME_LINE)):
                 r = field(other, i, &theirs)
                 if r == -1:
                     differs = True  # a field absent: not the same line
@@ -308,7 +305,8 @@ cdef bint canonical_form(const char* s) noexcept:
     1e-4 <= |x| < 1e16 (where Python writes no exponent): then ``s == _canonical(x)`` whenever
     float(s) == x, since two such decimals never round to the same double."""
     cdef const char* p = s
-    cdef int digits = 0, zeros = 0
+    cdef const char* q
+    cdef Py_ssize_t count = 0
     cdef bint negative = p[0] == b"-"[0]
     if negative:
         p += 1
@@ -318,29 +316,28 @@ cdef bint canonical_form(const char* s) noexcept:
             return not negative  # "-0" is never written: _canonical(-0.0) is "0"
         if p[0] != b"."[0]:
             return False
-        p += 1
+        p = q = p + 1
         while p[0] == b"0"[0]:  # zeros after the point are not significant, but below 1e-4 Python
-            zeros += 1  # writes an exponent
-            p += 1
-        if zeros > 3:
+            p += 1  # writes an exponent
+        if p - q > 3:
             return False
     else:
-        while b"0"[0] <= p[0] <= b"9"[0]:
-            digits += 1
-            p += 1
-        if digits == 0:
+        q = p
+        p = digits(p)
+        count = p - q
+        if count == 0:
             return False
         if p[0] == 0:
-            return digits <= 15  # an integer
+            return count <= 15  # an integer
         if p[0] != b"."[0]:
             return False
         p += 1
-    if not (b"0"[0] <= p[0] <= b"9"[0]):
+    if not digit(p[0]):
         return False  # a point needs digits after it
-    while b"0"[0] <= p[0] <= b"9"[0]:
-        digits += 1
-        p += 1
-    return p[0] == 0 and (p - 1)[0] != b"0"[0] and digits <= 15  # no trailing zero: repr writes none
+    q = p
+    p = digits(p)
+    count += p - q
+    return p[0] == 0 and (p - 1)[0] != b"0"[0] and count <= 15  # no trailing zero: repr writes none
 
 
 cdef int s_tr358(Ctx* ctx, xmlNode* totaal) noexcept:

@@ -1,25 +1,17 @@
 # Screens of duplicates.py (TR101 doubles, overlapping products, reused references). Included by _screen.pyx.
 
-from ketensim.standards.rules.duplicates import DUPLICATE_KEYS as _DUPLICATE_KEYS
+from ketensim.standards.rules.duplicates import DUPLICATE_KEYS as _DUPLICATE_KEYS, EXEMPT as _EXEMPT_CODES
+
+cdef tuple _EXEMPT = codes_of(_EXEMPT_CODES)
 
 # message number -> [(parent name, child name, ((step, ...), ...) key field paths)], all as bytes
 _TR101: dict = {
     int(number): [
-        (path.rpartition("/")[2].encode(), name.encode(), tuple(tuple(s.encode() for s in f.split("/")) for f in fields))
+        (path.rpartition("/")[2].encode(), name.encode(), tuple(steps_of(f) for f in fields))
         for path, (name, fields) in parents.items()
     ]
     for number, parents in _DUPLICATE_KEYS.items()
 }
-
-
-cdef xmlNode* path_at(xmlNode* el, tuple steps) noexcept:
-    """Doc.at over ``steps`` (bytes): the first match at every step."""
-    cdef bytes step
-    for step in steps:
-        el = child(el, step)
-        if el is NULL:
-            return NULL
-    return el
 
 
 cdef int same_key(xmlNode* c, xmlNode* other, tuple fields) noexcept:
@@ -119,7 +111,7 @@ cdef int exempt(Ctx* ctx, xmlNode* p) noexcept:
         return 0
     if val(at2(p, b"Product", b"Categorie"), &s) != SURE:
         return -1
-    return one_of(s, b"11", b"12") or one_of(s, b"13", b"14")
+    return in_codes(s, _EXEMPT)
 
 
 cdef int overlapping(Ctx* ctx, xmlNode* product, const char* start, const char* end, bint ignore_changed) noexcept:

@@ -1,5 +1,11 @@
 # Screens of producten.py (omvang, budget, product codes and periods of the 301, 315 and 317). Included by _screen.pyx.
 
+from ketensim.standards.rules.producten import PER_PERIOD as _PER_PERIOD_CODES, PERIOD_DATES as _PERIOD_DATES
+
+cdef tuple _PER_PERIOD = codes_of(_PER_PERIOD_CODES)
+# (holder name, its start date, its end date) as bytes, from the table CS003's check reads
+cdef list _DATES = [(name.encode(), start.encode(), end.encode()) for name, (start, end) in _PERIOD_DATES.items()]
+
 
 cdef xmlNode* end_date(Ctx* ctx, xmlNode* product) noexcept:
     return child(product, b"ToewijzingEinddatum" if ctx.number == 315 else b"Einddatum")
@@ -63,7 +69,7 @@ cdef int s_frequentie(Ctx* ctx, xmlNode* product) noexcept:
         return CLEAN
     if val(eenheid, &s) != SURE:
         return MAYBE
-    if not (one_of(s, b"14", b"16") or one_of(s, b"83", b"84")):
+    if not in_codes(s, _PER_PERIOD):
         return CLEAN
     late = after_2020(end_date(ctx, product))
     if late != 1:
@@ -75,22 +81,16 @@ cdef int s_frequentie(Ctx* ctx, xmlNode* product) noexcept:
 
 
 cdef int s_cs003(Ctx* ctx, xmlNode* holder) noexcept:
-    cdef const char* start_name
-    cdef const char* end_name
-    cdef const char* name = <const char*>holder.name
+    cdef bytes name, start_name = None, end_name = None
     cdef long long begin, until
     cdef int rb, ru
     cdef xmlNode* end
     cdef xmlNode* start
-    if strcmp(name, b"ToegewezenProduct") == 0:
-        start_name, end_name = b"Ingangsdatum", b"Einddatum"
-    elif strcmp(name, b"Periode") == 0:
-        start_name, end_name = b"Begindatum", b"Einddatum"
-    elif strcmp(name, b"AangevraagdProduct") == 0:
-        start_name, end_name = b"ToewijzingIngangsdatum", b"ToewijzingEinddatum"
-    elif strcmp(name, b"TeWijzigenProduct") == 0 or strcmp(name, b"NieuwProduct") == 0:
-        start_name, end_name = b"GewensteIngangsdatum", b"Einddatum"
-    else:
+    for name, start_, end_ in _DATES:
+        if strcmp(name, <const char*>holder.name) == 0:
+            start_name, end_name = start_, end_
+            break
+    if start_name is None:
         return MAYBE
     end = child(holder, end_name)
     if end is NULL:

@@ -1,9 +1,14 @@
 # Screens of verzoek.py (315 verwijzer and beschikking, 317 verzoek, 319 antwoord). Included by _screen.pyx.
 
 
+from ketensim.standards.rules.verzoek import ARTS as _ARTS_CODES
+
+cdef tuple _ARTS = codes_of(_ARTS_CODES)
+
+
 cdef int arts(const char* s) noexcept:
     """Verwijzer type 02 to 05 (a referring doctor)."""
-    return one_of(s, b"02", b"03") or one_of(s, b"04", b"05")
+    return in_codes(s, _ARTS)
 
 
 cdef int s_cd043(Ctx* ctx, xmlNode* product) noexcept:

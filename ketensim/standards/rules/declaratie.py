@@ -16,7 +16,7 @@ import math
 from ketensim.standards.rules._doc import Doc, Element, filled, number, raw, value, ymd
 from ketensim.standards.rules._registry import Faults, rule
 
-__all__ = ["add_days", "add_months", "minus_years"]
+__all__ = ["SAME_LINE", "add_days", "add_months", "minus_years"]
 
 _P323 = "Declaratie/Clienten/Client/Prestaties/Prestatie"
 _P325 = "DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie"
@@ -241,7 +241,7 @@ def _tr316(d: Doc, prestatie: Element) -> Faults:
     return faults
 
 
-_SAME_LINE = ("ProductPeriode/Begindatum", "ProductPeriode/Einddatum", "ProductCategorie", "ToewijzingNummer", "ProductCode")
+SAME_LINE = ("ProductPeriode/Begindatum", "ProductPeriode/Einddatum", "ProductCategorie", "ToewijzingNummer", "ProductCode")
 
 
 @rule("TR416", {"323": _P323}, "Dezelfde prestatie wordt niet twee keer als debet gedeclareerd.")
@@ -249,7 +249,7 @@ def _tr416(d: Doc, prestatie: Element) -> Faults:
     siblings = d.children(prestatie.getparent(), "Prestatie")
     if siblings[0] is prestatie or raw(d.at(prestatie, "IngediendBedrag/DebetCredit")) != "D":
         return None  # the first line of a client has nothing before it
-    mine = [d.at(prestatie, f) for f in _SAME_LINE]
+    mine = [d.at(prestatie, f) for f in SAME_LINE]
     if any(m is None for m in mine):
         return None
     key = [value(m) for m in mine]
@@ -257,7 +257,7 @@ def _tr416(d: Doc, prestatie: Element) -> Faults:
     for other in siblings[: siblings.index(prestatie)]:
         if value(d.at(other, "IngediendBedrag/DebetCredit")) != "D":
             continue
-        theirs = [d.at(other, f) for f in _SAME_LINE]
+        theirs = [d.at(other, f) for f in SAME_LINE]
         if all(t is not None for t in theirs) and [value(t) for t in theirs] == key:
             faults.append((other, prestatie))
     return faults

@@ -15,7 +15,7 @@ from ketensim.standards.rules._doc import Doc, Element, filled, raw, value, ymd
 from ketensim.standards.rules._registry import Faults, rule
 from ketensim.standards.rules.producten import AP, NP, TP
 
-__all__ = ["DUPLICATE_KEYS", "same_product", "overlap"]
+__all__ = ["DUPLICATE_KEYS", "EXEMPT", "same_product", "overlap"]
 
 # message -> parent path -> (child name, key fields); the parents of root children are never checked
 DUPLICATE_KEYS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -137,7 +137,7 @@ def overlap(start_a: Element | None, end_a: Element | None, start_b: Element | N
     return True
 
 
-_EXEMPT = ("11", "12", "13", "14")
+EXEMPT = ("11", "12", "13", "14")
 
 
 def _overlapping(d: Doc, product: Element, start: str, end: str, ignore_changed: bool) -> Faults:
@@ -152,7 +152,7 @@ def _overlapping(d: Doc, product: Element, start: str, end: str, ignore_changed:
         return filled(einde) and ymd(ingang) is not None and ymd(ingang) == ymd(einde)
 
     def exempt(p: Element) -> bool:
-        return d.standard == "iwmo" and value(d.at(p, "Product/Categorie")) in _EXEMPT
+        return d.standard == "iwmo" and value(d.at(p, "Product/Categorie")) in EXEMPT
 
     if ignored(product):
         return None

@@ -181,7 +181,8 @@ def plan(mt: MessageType) -> Plan:
     return freeze(root)
 
 
-_PLANS: dict[int, tuple[MessageType, Plan, object]] = {}  # id(mt) -> (mt, its plan, the plan in C or None)
+# id(mt) -> (mt, its plan, the plan in C or None, the screen's arguments: message number, iJw)
+_PLANS: dict[int, tuple[MessageType, Plan, object, int, bool]] = {}
 _ORDER: dict[str, int] = {}  # rule code -> its index, for ordering findings on one element
 
 Hit = tuple[Element, Rule, Iterable[Element | None]]
@@ -229,13 +230,13 @@ def run(root: Element, mt: MessageType, *, screen: bool = True) -> list[Finding]
         if len(_PLANS) > 1000:  # message types made on the fly, not the catalogue's own
             _PLANS.clear()
         compiled = plan(mt)
-        known = _PLANS[id(mt)] = (mt, compiled, _screened(compiled))
-    compiled, in_c = known[1], known[2]
+        known = _PLANS[id(mt)] = (mt, compiled, _screened(compiled), int(mt.number), mt.standard == "ijw")
+    _, compiled, in_c, number, ijw = known
     if not (compiled.rules or compiled.below):
         return []
     hits: list[Hit] = []
     if screen and in_c is not None:
-        maybe = SCREEN.walk(root, in_c, int(mt.number), mt.standard == "ijw")
+        maybe = SCREEN.walk(root, in_c, number, ijw)
         if not maybe:
             return []
         doc = Doc(root, mt.standard, mt.number)

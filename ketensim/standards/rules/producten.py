@@ -13,7 +13,7 @@ from __future__ import annotations
 from ketensim.standards.rules._doc import Doc, Element, after_2020, filled, in_values, raw, value, ymd
 from ketensim.standards.rules._registry import Faults, rule
 
-__all__ = ["TP", "AP", "TWP", "NP", "end_date"]
+__all__ = ["TP", "AP", "TWP", "NP", "PER_PERIOD", "PERIOD_DATES", "end_date"]
 
 TP = "Client/ToegewezenProducten/ToegewezenProduct"
 AP = "Client/AangevraagdeProducten/AangevraagdProduct"
@@ -22,7 +22,7 @@ NP = "Client/Verzoek/NieuweProducten/NieuwProduct"
 
 _ALL = {"301": TP, "315": AP, "317": (TWP, NP)}
 _NOT_TWP = {"301": TP, "315": AP, "317": NP}
-_PER_PERIOD = ("14", "16", "83", "84")
+PER_PERIOD = ("14", "16", "83", "84")
 
 
 def end_date(d: Doc, product: Element) -> Element | None:
@@ -111,7 +111,7 @@ rule("CD096", {"317": NP}, _CODE_NEEDED, when="Omvang")(_code_needed)
 
 def _frequentie(d: Doc, product: Element) -> Faults:
     eenheid = d.at(product, "Omvang/Eenheid")
-    if not in_values(eenheid, _PER_PERIOD):
+    if not in_values(eenheid, PER_PERIOD):
         return None
     end = end_date(d, product)
     if not after_2020(end):
@@ -134,7 +134,7 @@ _PERIODS = {
     "315": AP,
     "317": (TWP, NP),
 }
-_START = {
+PERIOD_DATES = {  # the context element -> its start and end date (CS003)
     "ToegewezenProduct": ("Ingangsdatum", "Einddatum"),
     "Periode": ("Begindatum", "Einddatum"),
     "AangevraagdProduct": ("ToewijzingIngangsdatum", "ToewijzingEinddatum"),
@@ -145,7 +145,7 @@ _START = {
 
 @rule("CS003", _PERIODS, "Een einddatum ligt niet voor de bijbehorende begin- of ingangsdatum, die dan ook is ingevuld.")
 def _cs003(d: Doc, holder: Element) -> Faults:
-    start_name, end_name = _START[holder.tag.rpartition("}")[2]]
+    start_name, end_name = PERIOD_DATES[holder.tag.rpartition("}")[2]]
     end = d.child(holder, end_name)
     if end is None:
         return None

@@ -13,10 +13,10 @@ from ketensim.standards.rules._doc import Doc, Element, filled, value, ymd
 from ketensim.standards.rules._registry import Faults, rule
 from ketensim.standards.rules.producten import AP, NP
 
-__all__: list[str] = []
+__all__ = ["ARTS"]
 
 _VERWIJZER = f"{AP}/Verwijzer"
-_ARTS = ("02", "03", "04", "05")
+ARTS = ("02", "03", "04", "05")
 
 
 @rule("CD043", {"315": AP}, "Een beschikkingnummer en een beschikkingsingangsdatum worden samen opgegeven of geen van beide.")
@@ -35,7 +35,7 @@ def _cd043(d: Doc, product: Element) -> Faults:
 )
 def _cd066(d: Doc, verwijzer: Element) -> Faults:
     soort = d.child(verwijzer, "Type")
-    if value(soort) in _ARTS:
+    if value(soort) in ARTS:
         code, naam = d.child(verwijzer, "ZorgverlenerCode"), d.child(verwijzer, "Naam")
         if filled(code) and filled(naam):
             return [(soort, naam, code)]
@@ -49,7 +49,7 @@ def _cd066(d: Doc, verwijzer: Element) -> Faults:
 )
 def _cd067(d: Doc, verwijzer: Element) -> Faults:
     soort = d.child(verwijzer, "Type")
-    if value(soort) in _ARTS:
+    if value(soort) in ARTS:
         code, naam = d.child(verwijzer, "ZorgverlenerCode"), d.child(verwijzer, "Naam")
         if not filled(code) and not filled(naam):
             return [(soort, naam, code)]
@@ -64,7 +64,7 @@ def _cd067(d: Doc, verwijzer: Element) -> Faults:
 )
 def _cd068(d: Doc, verwijzer: Element) -> Faults:
     soort = d.child(verwijzer, "Type")
-    if value(soort) not in _ARTS:
+    if value(soort) not in ARTS:
         code = d.child(verwijzer, "ZorgverlenerCode")
         if filled(code):
             return [(soort, code)]
