@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import itertools
 import random
-from heapq import heappop, heappush
 from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
-from simpy.core import NORMAL, URGENT
 
 from ketensim.chain.actors import SimParty
+from ketensim.chain.agenda import Agenda
 from ketensim.chain.caseload import Case, Caseload, build_caseload
 from ketensim.chain.codec import Codec
 from ketensim.chain.draaiboek import SimDraaiboek
@@ -39,54 +38,6 @@ PartyFactory = Callable[["World", str, str, ActorProfile, str], SimParty]
 """Makes the party ``(world, kind, ident, profile, seed)``: :class:`SimParty` unless a rehearsal says otherwise."""
 
 _SAMPLE_MINUTES = 15.0
-
-
-class _Call:
-    """A scheduled call: the smallest object SimPy's event loop can process.
-
-    ``Environment.step`` pops an entry, runs the entry's ``callbacks`` with it and checks ``_ok``.
-    A full :class:`simpy.Event` carries more (value, defusing, process bookkeeping) than a plain
-    timed call needs, and the chain schedules several per message.
-    """
-
-    __slots__ = ("callbacks", "_ok", "fn", "args")
-
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.fn = fn
-        self.args = args
-        self._ok = True
-        self.callbacks = (_fire,)
-
-
-def _fire(call: _Call) -> None:
-    call.fn(*call.args)
-
-
-def _run(env: simpy.Environment, until: float) -> None:
-    """``env.run(until=until)``, with the chain's own calls made without SimPy's per-event bookkeeping.
-
-    The same events in the same order as SimPy's loop: the stop is an URGENT entry at ``until``
-    (computed the way ``run`` computes it, with the id ``run`` would take), every other event runs
-    its callbacks and a failed, undefused event ends the run with a copy of its exception.
-    """
-    if until <= env._now:
-        raise ValueError(f"until ({until}) must be greater than the current simulation time")
-    queue = env._queue
-    stop = (env._now + (until - env._now), URGENT, next(env._eid))
-    call = _Call
-    while queue and queue[0] < stop:
-        env._now, _, _, event = heappop(queue)
-        if event.__class__ is call:
-            event.fn(*event.args)
-            continue
-        callbacks, event.callbacks = event.callbacks, None
-        for callback in callbacks:
-            callback(event)
-        if not event._ok and not hasattr(event, "_defused"):
-            exc = type(event._value)(*event._value.args)
-            exc.__cause__ = event._value
-            raise exc
-    env._now = stop[0]
 
 
 @dataclass(slots=True, eq=False)
@@ -117,6 +68,7 @@ class World:
     def __post_init__(self) -> None:
         s = self.scenario
         self.env = simpy.Environment()
+        self.agenda = Agenda(self.env)  # the chain's own timed calls (see World.at)
         self.draaiboek = SimDraaiboek.from_scenario(s)
         self.clock = self.draaiboek.clock
         # processing scheduled after the window may run well past its end: keep a year of days
@@ -171,14 +123,8 @@ class World:
         return keyed(f"{self.seed}:{key}")
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
-        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed).
-
-        Pushes onto SimPy's event queue the entry ``Environment.schedule`` would push, without the
-        detour through a delay: the chain schedules several calls per message.
-        """
-        env = self.env
-        now = env._now
-        heappush(env._queue, (t if t > now else now, NORMAL, next(env._eid), _Call(fn, args)))
+        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed), in SimPy's order of events."""
+        self.agenda.at(t, fn, args)
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
         if self.regional:
@@ -295,7 +241,7 @@ class World:
         """
         t = min(t, self.draaiboek.end)
         if t > self.env.now:
-            _run(self.env, t)
+            self.agenda.run(t)
 
     def dispose(self) -> None:
         """Take the finished world apart, so that reference counting frees it at once.
@@ -311,9 +257,10 @@ class World:
         for party in self.every_party():
             vars(party).clear()
         self.env._queue.clear()
+        self.agenda.clear()
         vars(self).clear()
 
     def run(self) -> None:
         """Run the replication to the end of the scenario window."""
         self.start()
-        _run(self.env, self.draaiboek.end)
+        self.agenda.run(self.draaiboek.end)

@@ -1,0 +1,113 @@
+"""The agenda runs the chain's calls and SimPy's events in exactly the order SimPy's own loop would."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import simpy
+from simpy.core import NORMAL
+
+from ketensim.chain.agenda import Agenda
+
+
+class _Script:
+    """A random web of calls: each call logs itself and schedules more, some in the past, many tied in time."""
+
+    def __init__(self, seed: int, schedule) -> None:  # type: ignore[no-untyped-def]
+        self.rng = random.Random(seed)
+        self.schedule = schedule  # (t, fn, args) -> None
+        self.log: list[tuple[float, str]] = []
+        self.count = 0
+
+    def when(self, now: float) -> float:
+        r = self.rng.random()
+        if r < 0.25:
+            return now  # a call in the minute being run
+        if r < 0.35:
+            return now - 5.0  # in the past: runs now
+        if r < 0.6:  # on a whole half hour, tied with each other and with the sampler (a portal read, a batch)
+            return (now // 30.0 + self.rng.randrange(0, 6)) * 30.0
+        return now + self.rng.uniform(0.0, 300.0)
+
+    def call(self, env: simpy.Environment, label: str) -> None:
+        self.log.append((env.now, label))
+        for k in range(self.rng.choice((0, 1, 1, 2, 3))):
+            if self.count >= 4000:
+                return
+            self.count += 1
+            self.schedule(self.when(env.now), self.call, (env, f"{label}.{k}"))
+
+
+def _process(env: simpy.Environment, log: list[tuple[float, str]], step: float, name: str):  # type: ignore[no-untyped-def]
+    while True:
+        log.append((env.now, name))
+        yield env.timeout(step)
+
+
+def _trace(seed: int, with_agenda: bool, cuts: list[float]) -> list[tuple[float, str]]:
+    env = simpy.Environment()
+    agenda = Agenda(env)
+
+    def on_simpy_heap(t: float, fn, args) -> None:  # type: ignore[no-untyped-def]
+        # what the chain did before the agenda: SimPy's own entry, (t, NORMAL, eid, event)
+        event = env.event()
+        event._ok, event._value = True, None
+        event.callbacks.append(lambda _e: fn(*args))
+        env.schedule(event, NORMAL, max(t, env.now) - env.now)
+
+    script = _Script(seed, (lambda t, fn, args: agenda.at(t, fn, args)) if with_agenda else on_simpy_heap)
+    env.process(_process(env, script.log, 30.0, "sampler"))  # ties with the calls on whole half hours
+    env.process(_process(env, script.log, 61.5, "days"))
+    for i in range(20):
+        script.schedule(script.rng.uniform(0, 100), script.call, (env, f"r{i}"))
+    for cut in cuts:  # run_until in pieces, as a KTO rehearsal does
+        if with_agenda:
+            agenda.run(cut)
+        else:
+            env.run(until=cut)
+        script.log.append((env.now, "cut"))
+        if cut == cuts[len(cuts) // 2]:  # an input from outside between two pieces, at the cut itself
+            script.schedule(env.now, script.call, (env, "outside"))
+    return script.log
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_same_order_as_simpy(seed: int) -> None:
+    cuts = [37.0, 60.0, 61.0, 200.5, 900.0, 5000.0]
+    expected = _trace(seed, False, cuts)
+    assert len(expected) > 3000  # the script really ran
+    assert _trace(seed, True, cuts) == expected
+
+
+def test_a_call_in_the_past_runs_now_and_stop_is_exclusive() -> None:
+    env = simpy.Environment()
+    agenda = Agenda(env)
+    seen: list[tuple[str, float]] = []
+    agenda.at(10.0, lambda: agenda.at(3.0, lambda: seen.append(("late", env.now)), ()), ())
+    agenda.at(20.0, lambda: seen.append(("at stop", env.now)), ())
+    agenda.run(20.0)
+    assert seen == [("late", 10.0)]
+    assert env.now == 20.0 and len(agenda) == 1
+    agenda.run(21.0)
+    assert seen[-1] == ("at stop", 20.0) and len(agenda) == 0
+
+
+def test_a_failed_simpy_event_ends_the_run() -> None:
+    env = simpy.Environment()
+    agenda = Agenda(env)
+
+    def failing():  # type: ignore[no-untyped-def]
+        yield env.timeout(5)
+        raise KeyError("boom")
+
+    env.process(failing())
+    agenda.at(10.0, lambda: None, ())
+    with pytest.raises(KeyError, match="boom"):
+        agenda.run(100.0)
+
+
+def test_until_must_be_ahead() -> None:
+    env = simpy.Environment()
+    with pytest.raises(ValueError, match="must be greater"):
+        Agenda(env).run(0.0)
