@@ -1,9 +1,15 @@
-"""Build hook: compile the business rules' screen (``ketensim/standards/rules/_screen.pyx``) with Cython.
+"""Build hook: compile ketensim's two C extensions with Cython.
 
-The screen reads libxml2's nodes through lxml's public C API, so it is compiled against the lxml
-of the build environment; the engine uses it only when the installed lxml is that same version and
-otherwise runs every rule in Python (the same findings, more slowly). Wheels built here are
-therefore platform wheels. Set ``KETENSIM_NO_SCREEN=1`` to build without a C compiler.
+* ``ketensim/standards/rules/_screen.pyx``, the business rules' screen. It reads libxml2's nodes
+  through lxml's public C API, so it is compiled against the lxml of the build environment; the
+  engine uses it only when the installed lxml is that same version and otherwise runs every rule
+  in Python (the same findings, more slowly).
+* ``ketensim/chain/_splitmix.pyx``, the keyed random streams' hot methods (the same numbers as
+  their Python twins, which run when it is missing). Compiled without floating-point contraction,
+  so that ``a + b * c`` is rounded twice, as Python rounds it.
+
+Wheels built here are therefore platform wheels. Set ``KETENSIM_NO_COMPILE=1`` (or the older
+``KETENSIM_NO_SCREEN=1``) to build without a C compiler: everything then runs in Python.
 """
 
 from __future__ import annotations
@@ -15,26 +21,30 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = "ketensim/standards/rules/_screen.pyx"
+SCREEN = "ketensim/standards/rules/_screen.pyx"
+SPLITMIX = "ketensim/chain/_splitmix.pyx"
 
 
 class ScreenBuildHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict) -> None:
-        if self.target_name != "wheel" or os.environ.get("KETENSIM_NO_SCREEN"):
+        if self.target_name != "wheel" or os.environ.get("KETENSIM_NO_COMPILE") or os.environ.get("KETENSIM_NO_SCREEN"):
             return
         import lxml
         from Cython.Build import cythonize
         from setuptools import Distribution, Extension
 
         root = Path(self.root)
-        extension = Extension("ketensim.standards.rules._screen", [SOURCE], include_dirs=lxml.get_include())
+        extensions = [
+            Extension("ketensim.standards.rules._screen", [SCREEN], include_dirs=lxml.get_include()),
+            Extension("ketensim.chain._splitmix", [SPLITMIX], extra_compile_args=["-ffp-contract=off"]),
+        ]
         previous = Path.cwd()
         os.chdir(root)  # setuptools and cythonize resolve the sources from the project root
         try:
             with tempfile.TemporaryDirectory(prefix="ketensim-build-") as scratch:
-                modules = cythonize([extension], language_level=3, quiet=True)
+                modules = cythonize(extensions, language_level=3, quiet=True)
                 command = Distribution({"ext_modules": modules}).get_command_obj("build_ext")
                 command.inplace = True  # beside the .pyx: an editable install imports it from there
                 command.build_temp = command.build_lib = scratch  # no build/ left in the project
@@ -42,15 +52,16 @@ class ScreenBuildHook(BuildHookInterface):
                 command.run()
         except Exception as exc:  # most often: no C compiler
             raise RuntimeError(
-                f"ketensim: compiling the business rules' screen ({SOURCE}) failed ({exc}). Is a C compiler with "
-                "the Python headers installed? Or set KETENSIM_NO_SCREEN=1 to install without it (the rules then run "
-                "in Python alone: the same findings, more slowly)"
+                f"ketensim: compiling its C extensions ({SCREEN}, {SPLITMIX}) failed ({exc}). Is a C compiler with "
+                "the Python headers installed? Or set KETENSIM_NO_COMPILE=1 to install without them (everything then "
+                "runs in Python: the same results, more slowly)"
             ) from exc
         finally:
             os.chdir(previous)
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
-        built = Path(SOURCE).with_name("_screen" + sysconfig.get_config_var("EXT_SUFFIX"))
-        if not (root / built).is_file():
-            raise RuntimeError(f"the rules screen was not built: {built} is missing")
-        build_data["artifacts"].append(built.as_posix())
+        for source in (SCREEN, SPLITMIX):
+            built = Path(source).with_suffix(sysconfig.get_config_var("EXT_SUFFIX"))
+            if not (root / built).is_file():
+                raise RuntimeError(f"ketensim: {source} was not compiled: {built} is missing")
+            build_data["artifacts"].append(built.as_posix())

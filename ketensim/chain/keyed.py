@@ -6,6 +6,12 @@ tens of thousands of such streams and draws only a few numbers from each, so see
 Twister (about 600 words of state) per stream would cost more than the draws. :class:`KeyedRandom`
 is a :class:`random.Random` whose core generator is SplitMix64 (Steele, Lea and Flood, 2014),
 seeded from a BLAKE2b hash of the key: all of ``random.Random``'s distributions work on it.
+
+The methods a run calls most (``random``, ``getrandbits``, ``_randbelow`` behind ``choice`` and
+``randint``, ``uniform``, ``normalvariate``, ``lognormvariate``) have compiled twins in
+:mod:`ketensim.chain._splitmix`, built at install like the rules' screen. They give the same
+numbers bit for bit (a test draws both side by side) and take their place when the module is
+there; :data:`COMPILED` says whether it is. :class:`PythonKeyedRandom` keeps the Python ones.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-__all__ = ["KeyedRandom", "keyed"]
+__all__ = ["KeyedRandom", "PythonKeyedRandom", "keyed", "COMPILED"]
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -43,6 +49,8 @@ class KeyedRandom(random.Random):
         return (self._next64() >> 11) / _TWO_53
 
     def getrandbits(self, k: int) -> int:
+        if k < 0:
+            raise ValueError("number of bits must be non-negative")
         if k <= 64:
             return self._next64() >> (64 - k) if k else 0
         bits, out = 0, 0
@@ -56,6 +64,30 @@ class KeyedRandom(random.Random):
 
     def setstate(self, state: tuple[int, object]) -> None:  # type: ignore[override]
         self._state, self.gauss_next = state
+
+
+PythonKeyedRandom = KeyedRandom
+"""The class in Python alone: the reference the compiled methods are tested against."""
+
+try:
+    from ketensim.chain import _splitmix
+except ImportError:  # installed with KETENSIM_NO_COMPILE=1, or a source tree that was never built
+    _splitmix = None
+
+COMPILED = _splitmix is not None
+"""Whether the compiled SplitMix64 methods are in use (the same numbers either way, faster)."""
+
+if _splitmix is not None:
+
+    class KeyedRandom(PythonKeyedRandom):  # type: ignore[no-redef]
+        """``random.Random`` driven by SplitMix64 from a 64-bit seed (hot methods compiled)."""
+
+        random = _splitmix.random
+        getrandbits = _splitmix.getrandbits
+        _randbelow = _splitmix._randbelow
+        uniform = _splitmix.uniform
+        normalvariate = _splitmix.normalvariate
+        lognormvariate = _splitmix.lognormvariate
 
 
 def keyed(text: str) -> KeyedRandom:

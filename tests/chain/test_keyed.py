@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import random
 import statistics
 
-from ketensim.chain.keyed import KeyedRandom, keyed
+import pytest
+
+from ketensim.chain.keyed import COMPILED, KeyedRandom, PythonKeyedRandom, keyed
 
 
 def test_same_key_same_stream_other_key_other_stream() -> None:
@@ -33,3 +37,60 @@ def test_distribution_methods_of_random_work() -> None:
     first = r.random()
     r.setstate(state)
     assert r.random() == first
+
+
+def _pair(seed: int) -> tuple[KeyedRandom, PythonKeyedRandom]:
+    return KeyedRandom(seed), PythonKeyedRandom(seed)
+
+
+@pytest.mark.skipif(not COMPILED and bool(os.environ.get("KETENSIM_NO_COMPILE") or os.environ.get("KETENSIM_NO_SCREEN")),
+                    reason="built without the C extensions on purpose")
+def test_the_compiled_methods_are_in_use() -> None:
+    assert COMPILED and KeyedRandom is not PythonKeyedRandom
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**63, 2**64 - 1, 0x9E3779B97F4A7C15, 123456789])
+def test_compiled_and_python_draw_the_same_numbers(seed: int) -> None:
+    """Every method a run uses, interleaved on one stream, bit for bit (also when the state wraps around)."""
+    fast, slow = _pair(seed)
+    master = random.Random(seed)  # picks the calls, so both streams see the same mix
+    for _ in range(20_000):
+        which = master.randrange(11)
+        if which == 0:
+            got, want = fast.random(), slow.random()
+        elif which == 1:
+            k = master.choice((0, 1, 7, 31, 53, 63, 64, 65, 100, 128, 200))
+            got, want = fast.getrandbits(k), slow.getrandbits(k)
+        elif which == 2:
+            n = master.choice((1, 2, 3, 7, 365, 1000, 2**31 + 5, 2**62 + 1, 2**63 - 1, 2**63, 2**70 + 3))
+            got, want = fast.randrange(n), slow.randrange(n)
+        elif which == 3:
+            got, want = fast.randint(1, 365), slow.randint(1, 365)
+        elif which == 4:
+            got, want = fast.choice("abcdefghij"), slow.choice("abcdefghij")
+        elif which == 5:
+            a, b = master.choice(((0.0, 480.0), (2.5, -1.0), (0, 10), (1, 2.5)))
+            got, want = fast.uniform(a, b), slow.uniform(a, b)
+        elif which == 6:
+            mu, sigma = master.choice(((0.0, 1.0), (1.5, 0.8), (-3.0, 2.0), (2, 1)))
+            got, want = fast.normalvariate(mu, sigma), slow.normalvariate(mu, sigma)
+        elif which == 7:
+            mu, sigma = master.uniform(-2, 4), master.uniform(0.01, 2)
+            got, want = fast.lognormvariate(mu, sigma), slow.lognormvariate(mu, sigma)
+        elif which == 8:
+            got, want = fast.triangular(18, 100, 80), slow.triangular(18, 100, 80)
+        elif which == 9:
+            got, want = fast.sample(range(1000), 5), slow.sample(range(1000), 5)
+        else:
+            got, want = fast.gauss(0, 1), slow.gauss(0, 1)
+        assert got == want and type(got) is type(want), (which, got, want)
+    assert fast.getstate() == slow.getstate()
+
+
+def test_compiled_methods_refuse_what_python_refuses() -> None:
+    fast, slow = _pair(5)
+    for method, args in (("getrandbits", (-1,)), ("randrange", (0,)), ("choice", ("",))):
+        with pytest.raises((ValueError, IndexError)) as python_error:
+            getattr(slow, method)(*args)
+        with pytest.raises(python_error.type):
+            getattr(fast, method)(*args)
