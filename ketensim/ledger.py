@@ -142,35 +142,34 @@ class AnswerRecord(NamedTuple):
 
 def check_conservation(messages: list[MessageRecord], pairs: list[PairRecord]) -> None:
     """Raise :class:`ConservationError` unless every heen has one outcome and every retour one heen."""
-    heen_ids = [m.message_id for m in messages if m.role == "heen"]
+    heen_ids = {m.message_id for m in messages if m.role == "heen"}
     pair_heen = Counter(p.heen_id for p in pairs)
-    duplicated = [h for h, n in pair_heen.items() if n != 1]
-    if duplicated:
-        raise ConservationError(f"heen {duplicated[0]} has {pair_heen[duplicated[0]]} pair outcomes; expected exactly 1")
-    missing = set(heen_ids) - set(pair_heen)
+    if len(pair_heen) != len(pairs):
+        duplicated = next(h for h, n in pair_heen.items() if n != 1)
+        raise ConservationError(f"heen {duplicated} has {pair_heen[duplicated]} pair outcomes; expected exactly 1")
+    missing = heen_ids.difference(pair_heen)
     if missing:
-        raise ConservationError(f"heen {sorted(missing)[0]} has no pair outcome ({len(missing)} heen without outcome)")
-    unknown = set(pair_heen) - set(heen_ids)
-    if unknown:
-        raise ConservationError(f"pair outcome for unknown heen {sorted(unknown)[0]}")
+        raise ConservationError(f"heen {min(missing)} has no pair outcome ({len(missing)} heen without outcome)")
+    if len(pair_heen) != len(heen_ids):  # as many distinct ids on either side and none missing: the same ids
+        unknown = set(pair_heen).difference(heen_ids)
+        raise ConservationError(f"pair outcome for unknown heen {min(unknown)}")
     by_pair = {p.pair_id: p for p in pairs}
-    retour_count: Counter[str] = Counter()
+    retour_of_pair: dict[str, str] = {}
     for m in messages:
         if m.role != "retour":
             continue
         pair = by_pair.get(m.pair_id)
         if pair is None or pair.retour_id != m.message_id:
             raise ConservationError(f"retour {m.message_id} does not belong to exactly one heen (pair {m.pair_id})")
-        retour_count[m.pair_id] += 1
-    twice = [p for p, n in retour_count.items() if n > 1]
-    if twice:
-        raise ConservationError(f"pair {twice[0]} has {retour_count[twice[0]]} retours; expected at most 1")
+        if m.pair_id in retour_of_pair:
+            raise ConservationError(f"pair {m.pair_id} has more than one retour; expected at most 1")
+        retour_of_pair[m.pair_id] = m.message_id
+    outcomes = frozenset(PAIR_OUTCOMES)
     for p in pairs:
         if p.resent_as and p.resent_as not in by_pair:
             raise ConservationError(f"pair {p.pair_id} says it was resent as {p.resent_as}, which is not in the ledger")
-    retour_of_pair = {m.pair_id: m.message_id for m in messages if m.role == "retour"}
     for p in pairs:
-        if p.outcome not in PAIR_OUTCOMES:
+        if p.outcome not in outcomes:
             raise ConservationError(f"pair {p.pair_id} has unknown outcome {p.outcome!r}")
         if p.retour_id and retour_of_pair.get(p.pair_id) != p.retour_id:
             raise ConservationError(f"pair {p.pair_id} names retour {p.retour_id} that is not in the ledger")

@@ -211,3 +211,25 @@ class TestToewijzing:
                 parts += t.volume_between(day, day + timedelta(days=30))
                 day += timedelta(days=31)
             assert parts == t.volume_through(t.einddatum)
+
+
+def test_new_client_is_the_dataclass_client() -> None:
+    """new_client builds its Client without the frozen dataclass's __init__: the object must be the same."""
+    import pickle
+    import random
+    from dataclasses import fields
+    from datetime import date
+
+    from ketensim.population.gemeenten import load_gemeenten
+    from ketensim.population.people import Client, new_client
+
+    gemeente = load_gemeenten(2022)[0]
+    for standard in ("iwmo", "ijw"):
+        drawn = new_client(random.Random(3), bsn="123456782", standard=standard, gemeente=gemeente,
+                           peildatum=date(2022, 3, 1))
+        plain = Client(**{f.name: getattr(drawn, f.name) for f in fields(Client)})
+        assert drawn == plain and hash(drawn) == hash(plain) and repr(drawn) == repr(plain)
+        assert list(vars(drawn)) == list(vars(plain)) and pickle.dumps(drawn) == pickle.dumps(plain)
+        assert drawn.details.naam == plain.details.naam  # the lazy details still work
+        with pytest.raises(AttributeError):
+            drawn.bsn = "0"  # type: ignore[misc]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from itertools import repeat
 
@@ -29,20 +30,30 @@ class _Stamps:
         self.origin = origin
         self.prefixes: dict[int, str] = {}
 
-    def __call__(self, times: list[float]) -> list[str]:
+    def __call__(self, times: Sequence[float]) -> list[str]:
         origin = self.origin
         seconds = [int(origin + t * 60.0 + 0.0005) if t >= 0 else -1 for t in times]
         prefixes = self.prefixes
-        for minute in {s // 60 for s in seconds if s >= 0} - prefixes.keys():
+        for minute in {s // 60 for s in seconds if s >= 0}.difference(prefixes):
             day = datetime.fromtimestamp(minute // 1440 * 86400, timezone.utc).strftime("%Y-%m-%d")
             prefixes[minute] = day + _CLOCK[minute % 1440]
         suffixes = _SECONDS
         return [prefixes[s // 60] + suffixes[s % 60] if s >= 0 else "" for s in seconds]
 
+    def like(self, times: Sequence[float], other: Sequence[float], stamped: list[str]) -> list[str]:
+        """The stamps of ``times``, taking ``stamped`` (of ``other``) where the two times are the same."""
+        differ = [i for i, (t, o) in enumerate(zip(times, other)) if t != o]
+        result = stamped.copy()
+        for i, stamp in zip(differ, self([times[i] for i in differ])):
+            result[i] = stamp
+        return result
+
 
 def _message_records(origin: float, live: list[Message]) -> list[MessageRecord]:
     """The records of ``live``, built a column at a time (a national run has over a million)."""
     stamps = _Stamps(origin)
+    created = [m.created for m in live]
+    created_at = stamps(created)
     columns = (
         [f"M{m.seq:07d}" for m in live],
         [f"P{m.pair.seq:07d}" for m in live],
@@ -54,8 +65,8 @@ def _message_records(origin: float, live: list[Message]) -> list[MessageRecord]:
         [m.sender.ident for m in live],
         [m.receiver.kind for m in live],
         [m.receiver.ident for m in live],
-        stamps([m.created for m in live]),
-        stamps([m.submitted for m in live]),
+        created_at,
+        stamps.like([m.submitted for m in live], created, created_at),  # mostly offered to its hub when made
         [m.hub_result or "held" for m in live],
         stamps([m.delivered for m in live]),
         stamps([m.read for m in live]),
