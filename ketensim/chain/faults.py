@@ -34,7 +34,7 @@ class Fault:
             self.touched_actors.add(party.key)
         if message is not None:
             self.touched_messages += 1
-            message.injections.append(self.kind)
+            message.injections += (self.kind,)
 
     def ignores_deadline(self, party: Party, message: Message, now: float) -> bool:
         """True if ``party`` sends ``message`` although a procedural deadline has passed."""

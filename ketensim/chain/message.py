@@ -6,7 +6,7 @@ the run ends. A :class:`Pair` is created with its heen; a retour joins the pair 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ketensim.standards.releases import RETOUR_OF
@@ -60,7 +60,7 @@ class Message:
     spoed: bool = False
     intent: str = ""  # what the heen means: toewijzing, wijziging, einde, vot, vow, declaratie, start, stop, antwoord
     answer_to: Message | None = None  # the request a 301/319 answers
-    injections: list[str] = field(default_factory=list)
+    injections: tuple[str, ...] = ()  # kinds of the injections that touched it (rarely any: no list per message)
 
     @property
     def message_id(self) -> str:

@@ -9,6 +9,7 @@ from itertools import repeat
 from ketensim.chain.message import Message, Pair
 from ketensim.chain.world import World
 from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord, check_conservation
+from ketensim.standards.releases import RETOUR_OF
 
 __all__ = ["freeze"]
 
@@ -99,34 +100,36 @@ def _outcome(world: World, p: Pair) -> tuple[str, str]:
     return "open_at_end", ""
 
 
-def _pair_record(world: World, frozen: dict[int, MessageRecord], p: Pair) -> PairRecord:
-    heen, retour = p.heen, p.retour
-    assert heen is not None
-    outcome, cause = _outcome(world, p)
-    closed = outcome in ("closed_in_time", "closed_after_deadline") and retour is not None
-    latency = round((retour.submitted - heen.submitted) / 60.0, 3) if closed and retour is not None else -1.0
-    h = frozen[heen.seq]
-    r = frozen[retour.seq] if retour is not None else None
-    return PairRecord(
-        h.pair_id,
-        f"{heen.number}/{heen.retour_number}",
-        heen.standard,
-        heen.release,
-        h.message_id,
-        r.message_id if r is not None else "",
-        h.sender_type,
-        h.sender,
-        h.receiver_type,
-        h.receiver,
-        h.submitted,
-        r.submitted if r is not None else "",
-        outcome,
-        cause,
-        latency,
-        p.resent_as.pair_id if p.resent_as is not None else "",
-        p.resent_of.pair_id if p.resent_of is not None else "",
-        heen.spoed,
+def _pair_records(world: World, frozen: dict[int, MessageRecord], kept: list[Pair]) -> list[PairRecord]:
+    """The records of the pairs ``kept``, a column at a time (their messages' records in ``frozen``, by seq)."""
+    heens = [p.heen for p in kept]
+    retours = [p.retour for p in kept]
+    h = [frozen[m.seq] for m in heens]  # type: ignore[union-attr]
+    r = [frozen[m.seq] if m is not None else None for m in retours]
+    outcomes = [_outcome(world, p) for p in kept]
+    closed = ("closed_in_time", "closed_after_deadline")
+    columns = (
+        [x.pair_id for x in h],
+        [f"{m.number}/{RETOUR_OF[m.number]}" for m in heens],  # type: ignore[union-attr]
+        [m.standard for m in heens],  # type: ignore[union-attr]
+        [m.release for m in heens],  # type: ignore[union-attr]
+        [x.message_id for x in h],
+        [x.message_id if x is not None else "" for x in r],
+        [x.sender_type for x in h],
+        [x.sender for x in h],
+        [x.receiver_type for x in h],
+        [x.receiver for x in h],
+        [x.submitted for x in h],
+        [x.submitted if x is not None else "" for x in r],
+        [o for o, _ in outcomes],
+        [c for _, c in outcomes],
+        [round((ret.submitted - heen.submitted) / 60.0, 3) if o in closed and ret is not None else -1.0  # type: ignore[union-attr]
+         for (o, _), heen, ret in zip(outcomes, heens, retours)],
+        [p.resent_as.pair_id if p.resent_as is not None else "" for p in kept],
+        [p.resent_of.pair_id if p.resent_of is not None else "" for p in kept],
+        [m.spoed for m in heens],  # type: ignore[union-attr]
     )
+    return list(map(tuple.__new__, repeat(PairRecord), zip(*columns, strict=True)))
 
 
 def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[AnswerRecord]]:
@@ -134,8 +137,8 @@ def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[An
     live = [m for m in world.messages if m.hub_result != "withdrawn"]
     messages = _message_records(world.clock.origin.timestamp(), live)
     frozen = {m.seq: record for m, record in zip(live, messages)}
-    pairs = [_pair_record(world, frozen, p) for p in world.pairs
-             if p.heen is not None and p.heen.hub_result != "withdrawn"]
+    pairs = _pair_records(world, frozen, [p for p in world.pairs
+                                          if p.heen is not None and p.heen.hub_result != "withdrawn"])
     answers = []
     # everything above ran while an XML worker may still be busy; its sizes and checks come last
     if world.codec.finish():
