@@ -94,7 +94,9 @@ class Agenda:
                         head = soon[0]
                 elif soon:
                     head, early = soon[0], True
-                elif minutes:
+                elif minutes and not ((queue and queue[0][0] < minutes[0]) or until <= minutes[0]):
+                    # the next minute's calls come next: sort them. (Not before: a SimPy event first, such
+                    # as the traffic's daily plan, would put every call it makes before that minute on soon)
                     self.minute = minute = heappop(minutes)
                     batch = later.pop(minute)
                     batch.sort()
