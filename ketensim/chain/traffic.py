@@ -66,7 +66,12 @@ class Traffic:
                 self._declares(case)
 
     def _declares(self, case: Case) -> None:
-        self.declaring.setdefault((case.aanbieder.agb, case.gemeente.code, case.standard), []).append(case)
+        client = case.client
+        key = (case.aanbieder.agb, client.gemeente.code, client.standard)
+        members = self.declaring.get(key)
+        if members is None:  # not setdefault: that makes a list per case, for over a million cases
+            self.declaring[key] = members = []
+        members.append(case)
 
     def start(self) -> None:
         self.world.env.process(self._days())
