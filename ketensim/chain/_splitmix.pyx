@@ -11,7 +11,8 @@ mixed on one stream. Each repeats its Python twin's arithmetic in IEEE doubles i
 them draw for draw.
 """
 
-from libc.math cimport exp, log
+from cpython.number cimport PyNumber_Index
+from libc.math cimport exp, isfinite, log
 from libc.stdint cimport uint64_t
 
 import random as _random_module
@@ -40,7 +41,7 @@ def random(self):
 
 def getrandbits(self, k):
     """An int of ``k`` random bits (as ``KeyedRandom.getrandbits``)."""
-    cdef int bits = k
+    cdef int bits = PyNumber_Index(k)  # a float count is a TypeError, as in Python, not truncated
     if bits < 0:
         raise ValueError("number of bits must be non-negative")
     if bits == 0:
@@ -80,14 +81,27 @@ cdef inline double _normal(object self, double mu, double sigma) except? -1.0:
     return mu + z * sigma
 
 
+cdef inline bint _plain(object x):
+    # a number that Python's arithmetic turns into the same double as C does, giving a float back
+    return type(x) is float or type(x) is int
+
+
 def normalvariate(self, mu=0.0, sigma=1.0):
-    """Normal distribution (as ``random.Random.normalvariate``)."""
-    return _normal(self, mu, sigma)
+    """Normal distribution (as ``random.Random.normalvariate``); other number types go to Python's."""
+    if _plain(mu) and _plain(sigma):
+        return _normal(self, mu, sigma)
+    return _random_module.Random.normalvariate(self, mu, sigma)
 
 
 def lognormvariate(self, mu, sigma):
-    """Log normal distribution (as ``random.Random.lognormvariate``)."""
-    return exp(_normal(self, mu, sigma))
+    """Log normal distribution (as ``random.Random.lognormvariate``); other number types go to Python's."""
+    if not (_plain(mu) and _plain(sigma)):
+        return _random_module.Random.lognormvariate(self, mu, sigma)
+    cdef double x = _normal(self, mu, sigma)
+    cdef double y = exp(x)
+    if isfinite(x) and not isfinite(y):  # math.exp refuses an overflow rather than return inf
+        raise OverflowError("math range error")
+    return y
 
 
 def uniform(self, a, b):

@@ -53,13 +53,13 @@ class Agenda:
         return len(self.batch) - self.pos + len(self.soon) + sum(len(calls) for calls in self.later.values())
 
     def at(self, t: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed)."""
+        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed, or is not a number)."""
         env = self.env
         now = env._now
-        if t < now:
+        if not t > now:  # as World.at always did: a NaN runs now too, a t equal to now becomes now itself
             t = now
         entry = (t, next(env._eid), fn, args)
-        minute = t // 1.0
+        minute = t // 1.0 if t < _INF else _INF  # inf // 1.0 is NaN, which no heap can order
         if minute <= self.minute:
             heappush(self.soon, entry)
             return

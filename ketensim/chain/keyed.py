@@ -63,7 +63,8 @@ class KeyedRandom(random.Random):
         return (self._state, self.gauss_next)
 
     def setstate(self, state: tuple[int, object]) -> None:  # type: ignore[override]
-        self._state, self.gauss_next = state
+        seed, self.gauss_next = state
+        self._state = seed & _MASK  # a 64-bit word, as the compiled methods need it (a float is a TypeError)
 
 
 PythonKeyedRandom = KeyedRandom
@@ -78,6 +79,8 @@ COMPILED = _splitmix is not None
 """Whether the compiled SplitMix64 methods are in use (the same numbers either way, faster)."""
 
 if _splitmix is not None:
+    # its own name, so that pickle finds it (KeyedRandom is now the compiled class below)
+    PythonKeyedRandom.__name__ = PythonKeyedRandom.__qualname__ = "PythonKeyedRandom"
 
     class KeyedRandom(PythonKeyedRandom):  # type: ignore[no-redef]
         """``random.Random`` driven by SplitMix64 from a 64-bit seed (hot methods compiled)."""

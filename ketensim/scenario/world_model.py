@@ -49,7 +49,10 @@ class Dist:
         if mu is None:
             return min(self.median, MAX_HOURS)
         # the lognormal tail is unbounded: a draw beyond a year would only push work past any window
-        return min(rng.lognormvariate(mu, self._sigma), MAX_HOURS)  # type: ignore[attr-defined]
+        try:
+            return min(rng.lognormvariate(mu, self._sigma), MAX_HOURS)  # type: ignore[attr-defined]
+        except OverflowError:  # beyond a double (a tiny median under a large p90): beyond a year too
+            return MAX_HOURS
 
     def scaled(self, factor: float) -> Dist:
         return Dist(self.median * factor, None if self.p90 is None else self.p90 * factor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -111,3 +112,32 @@ def test_until_must_be_ahead() -> None:
     env = simpy.Environment()
     with pytest.raises(ValueError, match="must be greater"):
         Agenda(env).run(0.0)
+
+
+def test_a_call_at_infinity_waits_without_holding_up_the_others() -> None:
+    """inf // 1.0 is NaN: a bucket keyed by it once came first and stopped every later call (SimPy just never reaches it)."""
+    env = simpy.Environment()
+    agenda = Agenda(env)
+    seen: list[tuple[str, float]] = []
+    agenda.at(math.inf, lambda: seen.append(("never", env.now)), ())
+    agenda.at(5.0, lambda: seen.append(("five", env.now)), ())
+    agenda.run(10.0)
+    agenda.at(12.0, lambda: seen.append(("twelve", env.now)), ())
+    agenda.at(math.inf, lambda: seen.append(("never", env.now)), ())
+    agenda.at(15.5, lambda: seen.append(("fifteen", env.now)), ())
+    agenda.run(20.0)
+    assert seen == [("five", 5.0), ("twelve", 12.0), ("fifteen", 15.5)]
+    assert len(agenda) == 2
+
+
+def test_a_call_at_no_number_or_at_now_runs_now_as_simpy_would() -> None:
+    env = simpy.Environment()
+    agenda = Agenda(env)
+    seen: list[tuple[str, object]] = []
+    agenda.run(3.0)
+    agenda.at(math.nan, lambda: seen.append(("nan", env.now)), ())
+    agenda.at(3, lambda: seen.append(("int now", env.now)), ())  # the int 3 == now: runs at now, the float
+    agenda.at(4.5, lambda: seen.append(("later", env.now)), ())
+    agenda.run(10.0)
+    assert seen == [("nan", 3.0), ("int now", 3.0), ("later", 4.5)]
+    assert all(type(t) is float for _, t in seen)

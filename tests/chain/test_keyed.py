@@ -94,3 +94,44 @@ def test_compiled_methods_refuse_what_python_refuses() -> None:
             getattr(slow, method)(*args)
         with pytest.raises(python_error.type):
             getattr(fast, method)(*args)
+
+
+def test_compiled_methods_refuse_and_convert_as_python_does() -> None:
+    """Odd arguments: the same exception, or the same number of the same type, from both."""
+    from decimal import Decimal
+
+    import numpy
+
+    for call in (lambda r: r.getrandbits(2.0), lambda r: r.lognormvariate(800, 1.0),
+                 lambda r: r.lognormvariate(800.0, 0.5), lambda r: r.normalvariate(Decimal(1), 1.0)):
+        fast, slow = _pair(11)
+        with pytest.raises(Exception) as python_error:
+            call(slow)
+        with pytest.raises(python_error.type):
+            call(fast)
+    for call in (lambda r: r.normalvariate(numpy.float64(1.0), 2.0), lambda r: r.lognormvariate(numpy.float64(0.5), 1),
+                 lambda r: r.lognormvariate(-800.0, 1.0), lambda r: r.lognormvariate(float("nan"), 1.0)):
+        fast, slow = _pair(11)
+        got, want = call(fast), call(slow)
+        assert type(got) is type(want) and (got == want or got != got and want != want), (got, want)
+        assert fast.getstate() == slow.getstate()
+
+
+@pytest.mark.parametrize("state", [-1, 2**64 + 5, 2**80])
+def test_a_state_outside_64_bits_is_taken_modulo_2_64_by_both(state: int) -> None:
+    fast, slow = _pair(0)
+    fast.setstate((state, None))
+    slow.setstate((state, None))
+    assert [fast.random() for _ in range(5)] == [slow.random() for _ in range(5)]
+
+
+def test_both_classes_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    for cls in {KeyedRandom, PythonKeyedRandom}:
+        r = cls(77)
+        r.random()
+        for make in (lambda: pickle.loads(pickle.dumps(r)), lambda: copy.deepcopy(r)):
+            twin = make()
+            assert type(twin) is cls and twin.getstate() == r.getstate() and twin.random() == r.random()

@@ -92,3 +92,15 @@ def test_files_that_are_not_scenarios_each_get_one_line(tmp_path: Path) -> None:
     assert lines[2].startswith("FAIL /proc/self/mem: ")
     assert lines[3].startswith(f"FAIL {fifo}: is not a regular file")
     assert lines[4].startswith(f"OK   {good}")
+
+
+def test_a_lognormal_draw_beyond_a_double_is_capped_like_one_beyond_a_year() -> None:
+    """A tiny median under a large p90 can draw exp(>709): math.exp refuses it, the cap must still apply."""
+    from ketensim.chain.keyed import KeyedRandom, PythonKeyedRandom
+    from ketensim.scenario.world_model import MAX_HOURS, Dist
+
+    dist = Dist(1e-300, 8000.0)
+    for cls in (KeyedRandom, PythonKeyedRandom):
+        rng = cls(3)
+        draws = [dist.sample(rng) for _ in range(5000)]  # about 0.5 % of them overflow
+        assert max(draws) == MAX_HOURS and min(draws) < 1.0  # some overflowed, the rest are ordinary draws
