@@ -104,8 +104,18 @@ def lognormvariate(self, mu, sigma):
     return y
 
 
+cdef inline bint _exact(object x):
+    # a float, or an int that converts to a double exactly, with room for a difference of two of them
+    return type(x) is float or (type(x) is int and -0x10000000000000 < x < 0x10000000000000)
+
+
 def uniform(self, a, b):
-    """A float in [a, b] (as ``random.Random.uniform``), for float bounds; other bounds go to Python's."""
-    if type(a) is float and type(b) is float:
+    """A float in [a, b] (as ``random.Random.uniform``).
+
+    For floats, and ints below 2**52 (the chain draws ``uniform(0, minutes)``), Python converts the
+    int to the same double before each operation, so C's arithmetic is Python's; other bounds go to
+    Python's ``uniform``.
+    """
+    if _exact(a) and _exact(b):
         return <double>a + (<double>b - <double>a) * _random(self)
     return _random_module.Random.uniform(self, a, b)

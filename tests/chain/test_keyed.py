@@ -69,7 +69,8 @@ def test_compiled_and_python_draw_the_same_numbers(seed: int) -> None:
         elif which == 4:
             got, want = fast.choice("abcdefghij"), slow.choice("abcdefghij")
         elif which == 5:
-            a, b = master.choice(((0.0, 480.0), (2.5, -1.0), (0, 10), (1, 2.5)))
+            a, b = master.choice(((0.0, 480.0), (2.5, -1.0), (0, 10), (1, 2.5), (0, 480.0), (-7, 3),
+                                  (2**60, 2**60 + 7), (0, 2**53 + 1), (True, 3.5)))
             got, want = fast.uniform(a, b), slow.uniform(a, b)
         elif which == 6:
             mu, sigma = master.choice(((0.0, 1.0), (1.5, 0.8), (-3.0, 2.0), (2, 1)))
