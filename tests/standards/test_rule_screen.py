@@ -32,7 +32,8 @@ from ketensim.standards.rules._doc import Doc
 from ketensim.standards.rules.engine import SCREEN, plan, run
 
 pytestmark = pytest.mark.skipif(
-    SCREEN is None and bool(os.environ.get("KETENSIM_NO_SCREEN")), reason="built without the screen on purpose"
+    SCREEN is None and bool(os.environ.get("KETENSIM_NO_COMPILE") or os.environ.get("KETENSIM_NO_SCREEN")),
+    reason="built without the screen on purpose",
 )
 
 # texts where C and Python could part ways, beside the guard tests' ordinary ones

@@ -51,7 +51,7 @@ def _load_screen():  # type: ignore[no-untyped-def]
     try:
         from ketensim.standards.rules import _screen  # type: ignore[attr-defined]
     except ModuleNotFoundError:
-        return None, "not built (installed with KETENSIM_NO_SCREEN=1, or a source tree that was never built)", False
+        return None, "not built (installed with KETENSIM_NO_COMPILE=1, or a source tree that was never built)", False
     except Exception as exc:  # built for another Python, or an lxml whose C API no longer fits
         return None, f"not loadable ({exc}); reinstall ketensim to rebuild it", True
     if _screen.LXML_BUILT != etree.__version__:
