@@ -139,4 +139,4 @@ class Agenda:
 
 
 _Entry = tuple[float, int, Callable[..., Any], tuple[Any, ...]]
-_NEVER: _Entry = (_INF, -1, print, ())
+_NEVER: _Entry = (_INF, -1, type(None), ())  # stands for "none of ours": its time is never reached

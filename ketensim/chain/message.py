@@ -9,12 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ketensim.standards.releases import RETOUR_OF
+from ketensim.standards.releases import LAW_PREFIX, RETOUR_OF
 
 if TYPE_CHECKING:
     from ketensim.chain.caseload import Case
 
-__all__ = ["Message", "Pair", "HubResult", "Party"]
+__all__ = ["Message", "Pair", "HubResult", "Party", "MESSAGE_ID", "PAIR_ID"]
+
+MESSAGE_ID = "M{:07d}".format
+"""A message's id in the ledger from its sequence number ("M0000123")."""
+PAIR_ID = "P{:07d}".format
+"""A pair's id in the ledger from its sequence number ("P0000045")."""
 
 HubResult = str  # accepted | rejected_block | rejected_release | foutmelding | held
 
@@ -34,7 +39,7 @@ class Pair:
 
     @property
     def pair_id(self) -> str:
-        return f"P{self.seq:07d}"
+        return PAIR_ID(self.seq)
 
 
 @dataclass(slots=True, eq=False)
@@ -64,7 +69,7 @@ class Message:
 
     @property
     def message_id(self) -> str:
-        return f"M{self.seq:07d}"
+        return MESSAGE_ID(self.seq)
 
     @property
     def identificatie(self) -> str:
@@ -73,7 +78,7 @@ class Message:
 
     @property
     def code(self) -> str:
-        return ("WMO" if self.standard == "iwmo" else "JW") + self.number
+        return LAW_PREFIX[self.standard] + self.number
 
     @property
     def retour_number(self) -> str:

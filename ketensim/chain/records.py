@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from itertools import repeat
 
-from ketensim.chain.message import Message, Pair
+from ketensim.chain.message import MESSAGE_ID, PAIR_ID, Message, Pair
 from ketensim.chain.world import World
 from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord, check_conservation
-from ketensim.standards.releases import RETOUR_OF
+from ketensim.standards.releases import LAW_PREFIX, RETOUR_OF
 
 __all__ = ["freeze"]
 
@@ -56,10 +56,10 @@ def _message_records(origin: float, live: list[Message]) -> list[MessageRecord]:
     created = [m.created for m in live]
     created_at = stamps(created)
     columns = (
-        [f"M{m.seq:07d}" for m in live],
-        [f"P{m.pair.seq:07d}" for m in live],
+        [MESSAGE_ID(m.seq) for m in live],  # what Message.message_id, .pair_id and .code give, without a
+        [PAIR_ID(m.pair.seq) for m in live],  # property call per message
         [m.role for m in live],
-        [("WMO" if m.standard == "iwmo" else "JW") + m.number for m in live],
+        [LAW_PREFIX[m.standard] + m.number for m in live],
         [m.standard for m in live],
         [m.release for m in live],
         [m.sender.kind for m in live],

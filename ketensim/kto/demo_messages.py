@@ -37,7 +37,7 @@ from ketensim.standards.builders import build, build_retour
 from ketensim.standards.catalogue import MessageType, get_catalogue
 from ketensim.standards.payload import Header, Persoon, ProductRef, RegieClient, StartBericht, StopBericht
 from ketensim.standards.payload_factory import make_payload
-from ketensim.standards.releases import RELEASES, RETOUR_OF
+from ketensim.standards.releases import LAW_PREFIX, RELEASES, RETOUR_OF
 from ketensim.standards.validation import detect, parse_xml
 
 __all__ = [
@@ -438,7 +438,7 @@ def bericht_metadata(
             "afzender": {"rol": "aanbieder", "code": afzender},
             "geadresseerden": [{"rol": "gemeente", "code": geadresseerde}],
             "berichtstroom": {
-                "berichttype": "WMO" if mt.standard == "iwmo" else "JW",
+                "berichttype": LAW_PREFIX[mt.standard],
                 "berichtsubtype": mt.code,
                 "berichtversie": mt.bericht_versie,
                 "berichtsubversie": mt.bericht_subversie,

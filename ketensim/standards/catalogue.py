@@ -13,6 +13,7 @@ from typing import Literal
 
 from ketensim._resources import xsd_dir
 from ketensim.exceptions import KetensimError, UnknownMessageType
+from ketensim.standards.releases import LAW_PREFIX
 
 __all__ = ["MessageType", "Catalogue", "Direction", "Role", "Fidelity", "get_catalogue"]
 
@@ -66,7 +67,7 @@ class MessageType:
     @property
     def code(self) -> str:
         """The message code as the standard names it: ``WMO301`` or ``JW301``."""
-        return ("WMO" if self.standard == "iwmo" else "JW") + self.number
+        return LAW_PREFIX[self.standard] + self.number
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 from ketensim.standards.catalogue import Catalogue, Direction, Fidelity, MessageType
-from ketensim.standards.releases import HEEN_OF, RELEASES, RETOUR_OF, STANDARDS
+from ketensim.standards.releases import HEEN_OF, LAW_PREFIX, RELEASES, RETOUR_OF, STANDARDS
 
 __all__ = [
     "CATALOGUE",
@@ -131,7 +131,7 @@ def _entry(standard: str, release: str, number: str) -> MessageType:
     versie, subversie = bericht_versie(release)
     fidelity, note = _fidelity(standard, release, number)
     factuur = _FACTUUR_CODES.get((standard, number))
-    code = ("WMO" if standard == "iwmo" else "JW") + number
+    code = LAW_PREFIX[standard] + number
     return MessageType(
         standard=standard,
         release=release,

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RELEASES", "STANDARDS", "ReleaseInfo", "release_info", "HEEN_OF", "RETOUR_OF"]
+__all__ = ["RELEASES", "STANDARDS", "LAW_PREFIX", "ReleaseInfo", "release_info", "HEEN_OF", "RETOUR_OF"]
 
 STANDARDS: tuple[str, ...] = ("iwmo", "ijw")
+
+LAW_PREFIX: dict[str, str] = {"iwmo": "WMO", "ijw": "JW"}
+"""What a standard's BerichtCodes start with (WMO301, JW302), and its berichttype."""
 
 # heen number -> its retour (technical retour; 325 is the functional answer on 323 but the
 # draaiboeken block it together with the retours, so it plays the retour role here)
