@@ -4,20 +4,23 @@ Every event of a run draws from a stream of its own, named by the event's stable
 fault that adds or moves one message leaves the draws of all others unchanged. A run makes
 tens of thousands of such streams and draws only a few numbers from each, so seeding a Mersenne
 Twister (about 600 words of state) per stream would cost more than the draws. :class:`KeyedRandom`
-is a :class:`random.Random` whose core generator is SplitMix64 (Steele, Lea and Flood, 2014),
-seeded from a BLAKE2b hash of the key: all of ``random.Random``'s distributions work on it.
+has ``random.Random``'s methods and distributions on a SplitMix64 core (Steele, Lea and Flood,
+2014), seeded from a BLAKE2b hash of the key.
 
-The methods a run calls most (``random``, ``getrandbits``, ``_randbelow`` behind ``choice`` and
-``randint``, ``uniform``, ``normalvariate``, ``lognormvariate``) have compiled twins in
-:mod:`ketensim.chain._splitmix`, built at install like the rules' screen. They give the same
-numbers bit for bit (a test draws both side by side) and take their place when the module is
-there; :data:`COMPILED` says whether it is. :class:`PythonKeyedRandom` keeps the Python ones.
+In the installed package a stream is compiled (:mod:`ketensim.chain._splitmix`, built at install
+like the rules' screen): a 64-bit state with SplitMix64 and the distributions a run calls most
+(``random``, ``getrandbits``, ``_randbelow`` behind ``choice`` and ``randint``, ``uniform``,
+``normalvariate``, ``lognormvariate``) in C, seeded by a BLAKE2b in C, and ``random.Random``'s other
+methods borrowed as they are. It draws the same numbers bit for bit as :class:`PythonKeyedRandom`,
+the class in Python alone (a test draws both side by side), at a tenth of the cost of making one;
+:data:`COMPILED` says which is in use. Either way :func:`keyed` makes the stream of a key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+from types import FunctionType
 
 __all__ = ["KeyedRandom", "PythonKeyedRandom", "keyed", "COMPILED"]
 
@@ -68,7 +71,14 @@ class KeyedRandom(random.Random):
 
 
 PythonKeyedRandom = KeyedRandom
-"""The class in Python alone: the reference the compiled methods are tested against."""
+"""The class in Python alone: the reference the compiled class is tested against."""
+
+
+def _python_keyed(text: str, more: str = "") -> KeyedRandom:
+    """The stream named ``text + more`` (include the run's seed in it)."""
+    digest = hashlib.blake2b((text + more).encode(), digest_size=8).digest()
+    return PythonKeyedRandom(int.from_bytes(digest, "big"))
+
 
 try:
     from ketensim.chain import _splitmix
@@ -76,24 +86,22 @@ except ImportError:  # installed with KETENSIM_NO_COMPILE=1, or a source tree th
     _splitmix = None
 
 COMPILED = _splitmix is not None
-"""Whether the compiled SplitMix64 methods are in use (the same numbers either way, faster)."""
+"""Whether the compiled streams are in use (the same numbers either way, faster)."""
+
+keyed = _python_keyed
 
 if _splitmix is not None:
     # its own name, so that pickle finds it (KeyedRandom is now the compiled class below)
     PythonKeyedRandom.__name__ = PythonKeyedRandom.__qualname__ = "PythonKeyedRandom"
 
-    class KeyedRandom(PythonKeyedRandom):  # type: ignore[no-redef]
-        """``random.Random`` driven by SplitMix64 from a 64-bit seed (hot methods compiled)."""
+    # random.Random's other methods (choice, randint, gauss, sample, pickling ...) are Python that
+    # draws through random(), getrandbits() and _randbelow(): they work on the compiled core as they are
+    _BORROWED = {name: value for name, value in vars(random.Random).items()
+                 if isinstance(value, FunctionType) and name not in vars(_splitmix.Stream)
+                 and name not in ("__init__", "__init_subclass__")}
 
-        random = _splitmix.random
-        getrandbits = _splitmix.getrandbits
-        _randbelow = _splitmix._randbelow
-        uniform = _splitmix.uniform
-        normalvariate = _splitmix.normalvariate
-        lognormvariate = _splitmix.lognormvariate
-
-
-def keyed(text: str) -> KeyedRandom:
-    """The stream named ``text`` (include the run's seed in it)."""
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return KeyedRandom(int.from_bytes(digest, "big"))
+    KeyedRandom = type("KeyedRandom", (_splitmix.Stream,), {  # type: ignore[misc]
+        **_BORROWED, "__slots__": (), "__module__": __name__, "VERSION": random.Random.VERSION,
+        "__doc__": "A SplitMix64 stream seeded from a 64-bit int, compiled (see ketensim.chain._splitmix)."})
+    _splitmix.make_streams_of(KeyedRandom)
+    keyed = _splitmix.keyed  # type: ignore[assignment]

@@ -67,6 +67,7 @@ class World:
 
     def __post_init__(self) -> None:
         s = self.scenario
+        self._seed_colon = f"{self.seed}:"
         self.env = simpy.Environment()
         self.agenda = Agenda(self.env)  # the chain's own timed calls (see World.at)
         self.draaiboek = SimDraaiboek.from_scenario(s)
@@ -120,7 +121,7 @@ class World:
         events) keeps two variants of a run aligned: a fault that adds, drops or moves one message
         changes the draws of that message and its follow-ups only.
         """
-        return keyed(f"{self.seed}:{key}")
+        return keyed(self._seed_colon, key)  # the stream of f"{seed}:{key}", without making that string
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed), in SimPy's order of events."""

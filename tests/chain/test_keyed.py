@@ -136,3 +136,38 @@ def test_both_classes_pickle_and_copy() -> None:
         for make in (lambda: pickle.loads(pickle.dumps(r)), lambda: copy.deepcopy(r)):
             twin = make()
             assert type(twin) is cls and twin.getstate() == r.getstate() and twin.random() == r.random()
+
+
+def test_a_key_in_two_parts_is_the_key_joined() -> None:
+    from ketensim.chain.keyed import _python_keyed
+
+    for make in (keyed, _python_keyed):
+        assert make("7:", "12n3<retour").getstate() == make("7:12n3<retour").getstate()
+        assert make("7:", "12n3<retour").getstate() != make("7:", "12n3<retour~").getstate()
+
+
+def test_the_compiled_and_python_streams_of_a_key_are_the_same() -> None:
+    """The C BLAKE2b seeds as hashlib's does: keys of every length around the 128-byte block, non-ASCII too."""
+    from ketensim.chain.keyed import _python_keyed
+
+    master = random.Random(3)
+    for length in [*range(0, 300), 1000, 4096]:
+        text = "".join(chr(master.choice((master.randrange(32, 127), master.randrange(128, 0x2FFF))))
+                       for _ in range(length))
+        cut = master.randrange(length + 1)
+        fast, slow = keyed(text[:cut], text[cut:]), _python_keyed(text)
+        assert type(fast) is KeyedRandom and fast.getstate() == slow.getstate(), length
+        assert fast.random() == slow.random()
+
+
+@pytest.mark.skipif(not COMPILED, reason="the C BLAKE2b is part of the compiled streams")
+def test_the_c_blake2b_is_hashlibs() -> None:
+    import hashlib
+
+    from ketensim.chain._splitmix import blake2b64
+
+    for text in ("", "a", "x" * 127, "x" * 128, "x" * 129, "x" * 256, "x" * 257, "1:12n3<retour>start", "é€😀"):
+        want = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+        assert blake2b64(text) == want and blake2b64(text[:1], text[1:]) == want, text
+    with pytest.raises(UnicodeEncodeError):
+        blake2b64("\ud800")
