@@ -45,6 +45,8 @@ the request's own pair closed.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import compress
+from operator import attrgetter, countOf
 from typing import NamedTuple
 
 from ketensim.exceptions import ConservationError
@@ -142,6 +144,35 @@ class AnswerRecord(NamedTuple):
 
 def check_conservation(messages: list[MessageRecord], pairs: list[PairRecord]) -> None:
     """Raise :class:`ConservationError` unless every heen has one outcome and every retour one heen."""
+    if not _balances(messages, pairs):
+        _find_imbalance(messages, pairs)
+
+
+def _balances(messages: list[MessageRecord], pairs: list[PairRecord]) -> bool:
+    """Whether the ledger balances, asked as a few comparisons of whole sets (a national ledger has millions of rows).
+
+    True is the same verdict :func:`_find_imbalance` gives; False sends the ledger there, to name what is wrong.
+    """
+    roles = list(map(_ROLE, messages))
+    heen_ids = set(compress(map(_MESSAGE_ID, messages), map("heen".__eq__, roles)))
+    pair_heens = set(map(_HEEN_ID, pairs))
+    pair_ids = set(map(_PAIR_ID, pairs))
+    if not (len(pair_heens) == len(pairs) == len(pair_ids) and pair_heens == heen_ids):
+        return False  # a heen with no outcome or with more than one, an outcome of no heen, or a pair id twice
+    retours = set(zip(compress(map(_PAIR_ID, messages), map("retour".__eq__, roles)),
+                      compress(map(_MESSAGE_ID, messages), map("retour".__eq__, roles))))
+    named = len(pairs) - countOf(map(_RETOUR_ID, pairs), "")
+    # every retour is the one its pair names, once per pair, and every retour a pair names is there
+    if not (len(retours) == countOf(roles, "retour") == len({pair for pair, _ in retours}) == named
+            and retours <= set(zip(map(_PAIR_ID, pairs), map(_RETOUR_ID, pairs))) and "" not in dict(retours).values()):
+        return False
+    resent = set(map(_RESENT_AS, pairs))
+    resent.discard("")
+    return resent <= pair_ids and set(map(_OUTCOME, pairs)) <= _OUTCOMES
+
+
+def _find_imbalance(messages: list[MessageRecord], pairs: list[PairRecord]) -> None:
+    """Raise :class:`ConservationError` naming the first imbalance found, if there is one."""
     heen_ids = {m.message_id for m in messages if m.role == "heen"}
     pair_heen = Counter(p.heen_id for p in pairs)
     if len(pair_heen) != len(pairs):
@@ -164,7 +195,7 @@ def check_conservation(messages: list[MessageRecord], pairs: list[PairRecord]) -
         if m.pair_id in retour_of_pair:
             raise ConservationError(f"pair {m.pair_id} has more than one retour; expected at most 1")
         retour_of_pair[m.pair_id] = m.message_id
-    outcomes = frozenset(PAIR_OUTCOMES)
+    outcomes = _OUTCOMES
     for p in pairs:
         if p.resent_as and p.resent_as not in by_pair:
             raise ConservationError(f"pair {p.pair_id} says it was resent as {p.resent_as}, which is not in the ledger")
@@ -173,3 +204,9 @@ def check_conservation(messages: list[MessageRecord], pairs: list[PairRecord]) -
             raise ConservationError(f"pair {p.pair_id} has unknown outcome {p.outcome!r}")
         if p.retour_id and retour_of_pair.get(p.pair_id) != p.retour_id:
             raise ConservationError(f"pair {p.pair_id} names retour {p.retour_id} that is not in the ledger")
+
+
+_ROLE, _MESSAGE_ID, _PAIR_ID = attrgetter("role"), attrgetter("message_id"), attrgetter("pair_id")
+_HEEN_ID, _RETOUR_ID, _RESENT_AS, _OUTCOME = (attrgetter("heen_id"), attrgetter("retour_id"), attrgetter("resent_as"),
+                                              attrgetter("outcome"))
+_OUTCOMES = frozenset(PAIR_OUTCOMES)

@@ -14,12 +14,32 @@ from ketensim.standards.releases import LAW_PREFIX, RETOUR_OF
 if TYPE_CHECKING:
     from ketensim.chain.caseload import Case
 
-__all__ = ["Message", "Pair", "HubResult", "Party", "MESSAGE_ID", "PAIR_ID"]
+__all__ = ["Message", "Pair", "HubResult", "Party", "MESSAGE_ID", "PAIR_ID", "message_ids", "pair_ids"]
 
 MESSAGE_ID = "M{:07d}".format
 """A message's id in the ledger from its sequence number ("M0000123")."""
 PAIR_ID = "P{:07d}".format
 """A pair's id in the ledger from its sequence number ("P0000045")."""
+
+def _id_column(letter: str, seqs: list[int]) -> list[str]:
+    # an id is the prefix of its thousand ("M0001") and the last three digits ("234"): two lookups and one
+    # concatenation instead of formatting a number, for the million ids of a national ledger
+    prefixes = [f"{letter}{n:04d}" for n in range(max(seqs, default=0) // 1000 + 1)]
+    return [prefixes[seq // 1000] + _THREE_DIGITS[seq % 1000] for seq in seqs]
+
+
+_THREE_DIGITS = tuple(f"{n:03d}" for n in range(1000))
+
+
+def message_ids(seqs: list[int]) -> list[str]:
+    """``[MESSAGE_ID(seq) for seq in seqs]`` (sequence numbers are not negative), faster."""
+    return _id_column("M", seqs)
+
+
+def pair_ids(seqs: list[int]) -> list[str]:
+    """``[PAIR_ID(seq) for seq in seqs]`` (sequence numbers are not negative), faster."""
+    return _id_column("P", seqs)
+
 
 HubResult = str  # accepted | rejected_block | rejected_release | foutmelding | held
 

@@ -5,41 +5,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from itertools import repeat
+from operator import attrgetter
 
-from ketensim.chain.message import MESSAGE_ID, PAIR_ID, Message, Pair
+from ketensim.chain.message import Message, Pair, message_ids, pair_ids
 from ketensim.chain.world import World
 from ketensim.ledger import AnswerRecord, MessageRecord, PairRecord, check_conservation
 from ketensim.standards.releases import LAW_PREFIX, RETOUR_OF
 
 __all__ = ["freeze"]
 
+_SEQ = attrgetter("seq")
 _REFUSED = ("rejected_block", "rejected_release", "foutmelding", "rejected_rules")
 
 
-_SECONDS = tuple(f"{s:02d}Z" for s in range(60))
-_CLOCK = tuple(f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
+_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}Z" for m in range(60) for s in range(60))
 
 
 class _Stamps:
     """Simulation times as ISO 8601 UTC to the second, a column at a time ("" for a time below 0: never).
 
-    A run formats four times per message. Each string is one prefix per distinct minute
-    (``2022-03-31T11:00:``, shared by all columns) and one of sixty second suffixes.
+    A run formats four times per message. Each string is one prefix per hour (``2022-03-31T11:``,
+    made once for every hour up to the latest time seen, shared by all columns) and one of the 3600
+    suffixes ``MM:SSZ``: one list lookup, one tuple lookup and one concatenation per time.
     """
 
     def __init__(self, origin: float) -> None:
+        if not origin >= 0:
+            raise ValueError(f"the simulation clock starts before 1970 ({origin} s): its times have no stamps")
         self.origin = origin
-        self.prefixes: dict[int, str] = {}
+        self.first = int(origin + 0.0005) // 3600  # the hour of time 0
+        self.hours: list[str] = []  # the prefix of hour first + i
+
+    def _cover(self, latest: float) -> None:
+        last = int(self.origin + latest * 60.0 + 0.0005) // 3600 - self.first
+        hours = self.hours
+        for hour in range(self.first + len(hours), self.first + last + 1):
+            hours.append(datetime.fromtimestamp(hour * 3600, timezone.utc).strftime("%Y-%m-%dT%H:"))
 
     def __call__(self, times: Sequence[float]) -> list[str]:
-        origin = self.origin
-        seconds = [int(origin + t * 60.0 + 0.0005) if t >= 0 else -1 for t in times]
-        prefixes = self.prefixes
-        for minute in {s // 60 for s in seconds if s >= 0}.difference(prefixes):
-            day = datetime.fromtimestamp(minute // 1440 * 86400, timezone.utc).strftime("%Y-%m-%d")
-            prefixes[minute] = day + _CLOCK[minute % 1440]
-        suffixes = _SECONDS
-        return [prefixes[s // 60] + suffixes[s % 60] if s >= 0 else "" for s in seconds]
+        latest = max(times, default=-1.0)
+        if latest >= 0:
+            self._cover(latest)
+        origin, first, hours, suffixes = self.origin, self.first, self.hours, _MINUTES_SECONDS
+        return [hours[(s := int(origin + t * 60.0 + 0.0005)) // 3600 - first] + suffixes[s % 3600] if t >= 0 else ""
+                for t in times]
 
     def like(self, times: Sequence[float], other: Sequence[float], stamped: list[str]) -> list[str]:
         """The stamps of ``times``, taking ``stamped`` (of ``other``) where the two times are the same."""
@@ -53,13 +62,14 @@ class _Stamps:
 def _message_records(origin: float, live: list[Message]) -> list[MessageRecord]:
     """The records of ``live``, built a column at a time (a national run has over a million)."""
     stamps = _Stamps(origin)
+    codes = _Codes()
     created = [m.created for m in live]
     created_at = stamps(created)
     columns = (
-        [MESSAGE_ID(m.seq) for m in live],  # what Message.message_id, .pair_id and .code give, without a
-        [PAIR_ID(m.pair.seq) for m in live],  # property call per message
+        message_ids([m.seq for m in live]),  # what Message.message_id, .pair_id and .code give, without a
+        pair_ids([m.pair.seq for m in live]),  # property call per message
         [m.role for m in live],
-        [LAW_PREFIX[m.standard] + m.number for m in live],
+        [codes[m.standard][m.number] for m in live],  # one string per code, not one per message
         [m.standard for m in live],
         [m.release for m in live],
         [m.sender.kind for m in live],
@@ -78,6 +88,25 @@ def _message_records(origin: float, live: list[Message]) -> list[MessageRecord]:
     )
     # tuple.__new__ is what MessageRecord(...) ends in, without a Python call per record
     return list(map(tuple.__new__, repeat(MessageRecord), zip(*columns, strict=True)))
+
+
+class _Codes(dict):  # type: ignore[type-arg]
+    """BerichtCode by standard and number ("WMO301"), made once each: ``codes[standard][number]``."""
+
+    def __missing__(self, standard: str) -> dict[str, str]:
+        prefix = LAW_PREFIX[standard]
+        by_number = self[standard] = _ByNumber(prefix)
+        return by_number
+
+
+class _ByNumber(dict):  # type: ignore[type-arg]
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, number: str) -> str:
+        code = self[number] = self.prefix + number
+        return code
 
 
 def _outcome(world: World, p: Pair) -> tuple[str, str]:
@@ -136,7 +165,7 @@ def freeze(world: World) -> tuple[list[MessageRecord], list[PairRecord], list[An
     """The ledger of a finished world; raises ConservationError if it does not balance."""
     live = [m for m in world.messages if m.hub_result != "withdrawn"]
     messages = _message_records(world.clock.origin.timestamp(), live)
-    frozen = {m.seq: record for m, record in zip(live, messages)}
+    frozen = dict(zip(map(_SEQ, live), messages))
     pairs = _pair_records(world, frozen, [p for p in world.pairs
                                           if p.heen is not None and p.heen.hub_result != "withdrawn"])
     answers = []

@@ -78,3 +78,17 @@ def test_every_imbalance_is_caught(ledger: tuple[list[MessageRecord], list[PairR
         del messages[retour]
     with pytest.raises(ConservationError, match=error):
         check_conservation(messages, pairs)
+
+
+def test_id_columns_are_the_formatted_ids() -> None:
+    from ketensim.chain.message import MESSAGE_ID, PAIR_ID, message_ids, pair_ids
+
+    seqs = [*range(0, 2100), 9_999_998, 9_999_999, 10_000_000, 10_000_001, 123_456_789, 17, 5]
+    assert message_ids(seqs) == [MESSAGE_ID(s) for s in seqs]
+    assert pair_ids(seqs) == [PAIR_ID(s) for s in seqs]
+    assert message_ids([]) == []
+
+
+def test_stamps_need_a_clock_after_1970() -> None:
+    with pytest.raises(ValueError, match="before 1970"):
+        _Stamps(-60.0)
