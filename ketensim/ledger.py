@@ -159,12 +159,13 @@ def _balances(messages: list[MessageRecord], pairs: list[PairRecord]) -> bool:
     pair_ids = set(map(_PAIR_ID, pairs))
     if not (len(pair_heens) == len(pairs) == len(pair_ids) and pair_heens == heen_ids):
         return False  # a heen with no outcome or with more than one, an outcome of no heen, or a pair id twice
-    retours = set(zip(compress(map(_PAIR_ID, messages), map("retour".__eq__, roles)),
-                      compress(map(_MESSAGE_ID, messages), map("retour".__eq__, roles))))
-    named = len(pairs) - countOf(map(_RETOUR_ID, pairs), "")
-    # every retour is the one its pair names, once per pair, and every retour a pair names is there
-    if not (len(retours) == countOf(roles, "retour") == len({pair for pair, _ in retours}) == named
-            and retours <= set(zip(map(_PAIR_ID, pairs), map(_RETOUR_ID, pairs))) and "" not in dict(retours).values()):
+    is_retour = list(map("retour".__eq__, roles))
+    retour_of = dict(zip(compress(map(_PAIR_ID, messages), is_retour), compress(map(_MESSAGE_ID, messages), is_retour)))
+    if len(retour_of) != countOf(is_retour, True):
+        return False  # a pair with two retours
+    retour_ids = list(map(_RETOUR_ID, pairs))
+    # every retour is the one its pair names, and every retour a pair names is there
+    if dict(zip(compress(map(_PAIR_ID, pairs), retour_ids), compress(retour_ids, retour_ids))) != retour_of:
         return False
     resent = set(map(_RESENT_AS, pairs))
     resent.discard("")
