@@ -61,9 +61,15 @@ class Traffic:
         self._declaration_days: dict[tuple[str, str], int] = {}
         self._day_numbers = list(range(1, len(spec.declaration_days) + 1))
         self._cum = list(itertools.accumulate(spec.declaration_days))
-        for case in world.caseload.cases:
+        declaring = self.declaring
+        for case in world.caseload.cases:  # what _declares does, inline: a national caseload has over a million
             if case.started and case.active:
-                self._declares(case)
+                client = case.client
+                key = (case.aanbieder.agb, client.gemeente.code, client.standard)
+                members = declaring.get(key)
+                if members is None:
+                    declaring[key] = members = []
+                members.append(case)
 
     def _declares(self, case: Case) -> None:
         client = case.client
