@@ -125,8 +125,7 @@ class SimParty:
         dr = self.world.draaiboek
         if heen.release != dr.old or not self.compliant:
             return planned
-        due = min([dr.transition] + [min(dr.deadline(n, self.kind), dr.block(n)) for n in numbers])
-        due -= self.profile.deadline_margin_minutes
+        due = dr.due(numbers, self.kind) - self.profile.deadline_margin_minutes
         if now >= due or planned <= due:
             return planned
         overtime = self.profile.overtime_minutes

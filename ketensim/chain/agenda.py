@@ -52,7 +52,7 @@ class Agenda:
     def __len__(self) -> int:
         return len(self.batch) - self.pos + len(self.soon) + sum(len(calls) for calls in self.later.values())
 
-    def at(self, t: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed, or is not a number)."""
         env = self.env
         now = env._now

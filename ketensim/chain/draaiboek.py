@@ -6,7 +6,7 @@ start, so the hot path compares floats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ketensim.scenario.model import Scenario
@@ -45,6 +45,7 @@ class SimDraaiboek:
     portal_open: dict[str, float]  # receiver type -> start of its read-in window
     batch_visible: dict[tuple[str, date], float]  # (hub, local day) -> visible from
     releases: ReleaseTable = KNOWN  # the known releases and the scenario's drafts
+    _due: dict[tuple[tuple[str, ...], str], float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> SimDraaiboek:
@@ -97,6 +98,14 @@ class SimDraaiboek:
 
     def deadline(self, number: str, actor: str) -> float:
         return self.deadlines.get((number, actor), _NEVER)
+
+    def due(self, numbers: tuple[str, ...], actor: str) -> float:
+        """When ``actor`` must have sent one of ``numbers`` at the latest: its deadline or block, or the transition."""
+        due = self._due.get((numbers, actor))
+        if due is None:  # asked for every heen a compliant party reads: the answer never changes
+            due = self._due[(numbers, actor)] = min(
+                [self.transition] + [min(self.deadline(n, actor), self.block(n)) for n in numbers])
+        return due
 
     def admits(self, release: str, number: str, t: float) -> str:
         """``accepted``, or why a hub refuses ``number`` in ``release`` at ``t``."""

@@ -181,19 +181,18 @@ class Traffic:
 
     def _declare(self, declarant: tuple[str, str, str], key: str) -> None:
         members = self.declaring.get(declarant, [])
-        members[:] = [c for c in members if c.active]
-        if not members:
-            self.declaring.pop(declarant, None)
-            return
-        # the declaration covers the last closed month: name a case that had care in all of it
+        # the declaration covers the last closed month: name an active case that had care in all of it
         today = self.world.calendar.date_of(self.world.env.now)
         month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         population = self.world.caseload.population
-        case = next(
-            (c for c in members if c.ingangsdatum <= month_start and c.toewijzing(population).einddatum >= today),
-            None,
-        )
+        case = next((c for c in members
+                     if c.active and c.ingangsdatum <= month_start and c.toewijzing(population).einddatum >= today),
+                    None)
         if case is None:
+            # ended cases are dropped now, not at every declaration: that scanned every case each month
+            members[:] = [c for c in members if c.active]
+            if not members:
+                self.declaring.pop(declarant, None)
             return
         gemeente, aanbieder = self.world.parties_of(case)
         # care before 2021 is declared with the legacy 303, which 3.0 still carries (rule CS100)

@@ -70,6 +70,7 @@ class World:
         self._seed_colon = f"{self.seed}:"
         self.env = simpy.Environment()
         self.agenda = Agenda(self.env)  # the chain's own timed calls (see World.at)
+        self.at = self.agenda.at  # type: ignore[method-assign]
         self.draaiboek = SimDraaiboek.from_scenario(s)
         self.clock = self.draaiboek.clock
         # processing scheduled after the window may run well past its end: keep a year of days
@@ -124,8 +125,12 @@ class World:
         return keyed(self._seed_colon, key)  # the stream of f"{seed}:{key}", without making that string
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
-        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed), in SimPy's order of events."""
-        self.agenda.at(t, fn, args)
+        """Call ``fn(*args)`` at simulation time ``t`` (now if ``t`` has passed), in SimPy's order of events.
+
+        Every world answers this with its agenda's own ``at`` (bound in ``__post_init__``, one call
+        less for each of the millions of calls a national run schedules); this method is its documentation.
+        """
+        self.agenda.at(t, fn, *args)
 
     def parties_of(self, case: Case) -> tuple[SimParty, SimParty]:
         if self.regional:

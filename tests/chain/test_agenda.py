@@ -57,7 +57,7 @@ def _trace(seed: int, with_agenda: bool, cuts: list[float]) -> list[tuple[float,
         event.callbacks.append(lambda _e: fn(*args))
         env.schedule(event, NORMAL, max(t, env.now) - env.now)
 
-    script = _Script(seed, (lambda t, fn, args: agenda.at(t, fn, args)) if with_agenda else on_simpy_heap)
+    script = _Script(seed, (lambda t, fn, args: agenda.at(t, fn, *args)) if with_agenda else on_simpy_heap)
     env.process(_process(env, script.log, 30.0, "sampler"))  # ties with the calls on whole half hours
     env.process(_process(env, script.log, 61.5, "days"))
     for i in range(20):
@@ -85,8 +85,8 @@ def test_a_call_in_the_past_runs_now_and_stop_is_exclusive() -> None:
     env = simpy.Environment()
     agenda = Agenda(env)
     seen: list[tuple[str, float]] = []
-    agenda.at(10.0, lambda: agenda.at(3.0, lambda: seen.append(("late", env.now)), ()), ())
-    agenda.at(20.0, lambda: seen.append(("at stop", env.now)), ())
+    agenda.at(10.0, lambda: agenda.at(3.0, lambda: seen.append(("late", env.now))))
+    agenda.at(20.0, lambda: seen.append(("at stop", env.now)))
     agenda.run(20.0)
     assert seen == [("late", 10.0)]
     assert env.now == 20.0 and len(agenda) == 1
@@ -103,7 +103,7 @@ def test_a_failed_simpy_event_ends_the_run() -> None:
         raise KeyError("boom")
 
     env.process(failing())
-    agenda.at(10.0, lambda: None, ())
+    agenda.at(10.0, lambda: None)
     with pytest.raises(KeyError, match="boom"):
         agenda.run(100.0)
 
@@ -119,11 +119,11 @@ def test_a_call_at_infinity_waits_without_holding_up_the_others() -> None:
     env = simpy.Environment()
     agenda = Agenda(env)
     seen: list[tuple[str, float]] = []
-    agenda.at(math.inf, lambda: seen.append(("never", env.now)), ())
+    agenda.at(math.inf, lambda: seen.append(("never", env.now)))
     agenda.at(5.0, lambda: seen.append(("five", env.now)), ())
     agenda.run(10.0)
     agenda.at(12.0, lambda: seen.append(("twelve", env.now)), ())
-    agenda.at(math.inf, lambda: seen.append(("never", env.now)), ())
+    agenda.at(math.inf, lambda: seen.append(("never", env.now)))
     agenda.at(15.5, lambda: seen.append(("fifteen", env.now)), ())
     agenda.run(20.0)
     assert seen == [("five", 5.0), ("twelve", 12.0), ("fifteen", 15.5)]
