@@ -120,11 +120,11 @@ def test_a_call_at_infinity_waits_without_holding_up_the_others() -> None:
     agenda = Agenda(env)
     seen: list[tuple[str, float]] = []
     agenda.at(math.inf, lambda: seen.append(("never", env.now)))
-    agenda.at(5.0, lambda: seen.append(("five", env.now)), ())
+    agenda.at(5.0, lambda: seen.append(("five", env.now)))
     agenda.run(10.0)
-    agenda.at(12.0, lambda: seen.append(("twelve", env.now)), ())
+    agenda.at(12.0, lambda: seen.append(("twelve", env.now)))
     agenda.at(math.inf, lambda: seen.append(("never", env.now)))
-    agenda.at(15.5, lambda: seen.append(("fifteen", env.now)), ())
+    agenda.at(15.5, lambda: seen.append(("fifteen", env.now)))
     agenda.run(20.0)
     assert seen == [("five", 5.0), ("twelve", 12.0), ("fifteen", 15.5)]
     assert len(agenda) == 2
@@ -135,9 +135,9 @@ def test_a_call_at_no_number_or_at_now_runs_now_as_simpy_would() -> None:
     agenda = Agenda(env)
     seen: list[tuple[str, object]] = []
     agenda.run(3.0)
-    agenda.at(math.nan, lambda: seen.append(("nan", env.now)), ())
-    agenda.at(3, lambda: seen.append(("int now", env.now)), ())  # the int 3 == now: runs at now, the float
-    agenda.at(4.5, lambda: seen.append(("later", env.now)), ())
+    agenda.at(math.nan, lambda: seen.append(("nan", env.now)))
+    agenda.at(3, lambda: seen.append(("int now", env.now)))  # the int 3 == now: runs at now, the float
+    agenda.at(4.5, lambda: seen.append(("later", env.now)))
     agenda.run(10.0)
     assert seen == [("nan", 3.0), ("int now", 3.0), ("later", 4.5)]
     assert all(type(t) is float for _, t in seen)
