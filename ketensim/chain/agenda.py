@@ -10,6 +10,10 @@ daily process, the backlog sampler, the faults' processes) stay on SimPy's heap.
 The order is exactly SimPy's: every call carries the key SimPy would give it, ``(t, NORMAL, eid)``
 with ``eid`` from the environment's own counter, and :meth:`Agenda.run` always takes the smaller
 key of the two heads, so a run is the same event for event as one with every call on SimPy's heap.
+
+:class:`Agenda` is the compiled twin (:mod:`ketensim.chain._agenda`, built at install like the
+rules' screen): one binary heap of C structs ``(t, eid, slot)``, the same keys and the same loop.
+:class:`PythonAgenda` is this module's, used when the extension is not there (:data:`COMPILED`).
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ from typing import Any
 import simpy
 from simpy.core import NORMAL, URGENT
 
-__all__ = ["Agenda"]
+__all__ = ["Agenda", "PythonAgenda", "COMPILED"]
 
 _INF = math.inf
 
 
-class Agenda:
+class PythonAgenda:
     """Timed calls ``fn(*args)`` of one :class:`simpy.Environment`, bucketed by simulated minute.
 
     An entry is ``(t, eid, fn, args)``; eids are unique, so comparisons never reach ``fn``.
@@ -140,3 +144,11 @@ class Agenda:
 
 _Entry = tuple[float, int, Callable[..., Any], tuple[Any, ...]]
 _NEVER: _Entry = (_INF, -1, type(None), ())  # stands for "none of ours": its time is never reached
+
+try:
+    from ketensim.chain._agenda import Agenda
+except ImportError:  # installed with KETENSIM_NO_COMPILE=1, or a source tree that was never built
+    Agenda = PythonAgenda  # type: ignore[misc]
+
+COMPILED = Agenda is not PythonAgenda
+"""Whether the compiled agenda is in use (the same order of events either way, faster)."""

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 
 import pytest
 import simpy
 from simpy.core import NORMAL
 
-from ketensim.chain.agenda import Agenda
+from ketensim.chain.agenda import COMPILED, Agenda, PythonAgenda
+
+# the compiled agenda when it was built, and the Python one always: every test runs on both
+IMPLEMENTATIONS = [PythonAgenda, Agenda] if COMPILED else [PythonAgenda]
+both = pytest.mark.parametrize("make", IMPLEMENTATIONS, ids=lambda cls: cls.__module__.rsplit(".", 1)[-1])
 
 
 class _Script:
@@ -46,9 +51,9 @@ def _process(env: simpy.Environment, log: list[tuple[float, str]], step: float, 
         yield env.timeout(step)
 
 
-def _trace(seed: int, with_agenda: bool, cuts: list[float]) -> list[tuple[float, str]]:
+def _trace(seed: int, with_agenda: bool, cuts: list[float], make=PythonAgenda) -> list[tuple[float, str]]:  # type: ignore[no-untyped-def]
     env = simpy.Environment()
-    agenda = Agenda(env)
+    agenda = make(env)
 
     def on_simpy_heap(t: float, fn, args) -> None:  # type: ignore[no-untyped-def]
         # what the chain did before the agenda: SimPy's own entry, (t, NORMAL, eid, event)
@@ -73,17 +78,19 @@ def _trace(seed: int, with_agenda: bool, cuts: list[float]) -> list[tuple[float,
     return script.log
 
 
+@both
 @pytest.mark.parametrize("seed", range(6))
-def test_same_order_as_simpy(seed: int) -> None:
+def test_same_order_as_simpy(seed: int, make) -> None:  # type: ignore[no-untyped-def]
     cuts = [37.0, 60.0, 61.0, 200.5, 900.0, 5000.0]
     expected = _trace(seed, False, cuts)
     assert len(expected) > 3000  # the script really ran
-    assert _trace(seed, True, cuts) == expected
+    assert _trace(seed, True, cuts, make) == expected
 
 
-def test_a_call_in_the_past_runs_now_and_stop_is_exclusive() -> None:
+@both
+def test_a_call_in_the_past_runs_now_and_stop_is_exclusive(make) -> None:  # type: ignore[no-untyped-def]
     env = simpy.Environment()
-    agenda = Agenda(env)
+    agenda = make(env)
     seen: list[tuple[str, float]] = []
     agenda.at(10.0, lambda: agenda.at(3.0, lambda: seen.append(("late", env.now))))
     agenda.at(20.0, lambda: seen.append(("at stop", env.now)))
@@ -94,9 +101,10 @@ def test_a_call_in_the_past_runs_now_and_stop_is_exclusive() -> None:
     assert seen[-1] == ("at stop", 20.0) and len(agenda) == 0
 
 
-def test_a_failed_simpy_event_ends_the_run() -> None:
+@both
+def test_a_failed_simpy_event_ends_the_run(make) -> None:  # type: ignore[no-untyped-def]
     env = simpy.Environment()
-    agenda = Agenda(env)
+    agenda = make(env)
 
     def failing():  # type: ignore[no-untyped-def]
         yield env.timeout(5)
@@ -108,16 +116,18 @@ def test_a_failed_simpy_event_ends_the_run() -> None:
         agenda.run(100.0)
 
 
-def test_until_must_be_ahead() -> None:
+@both
+def test_until_must_be_ahead(make) -> None:  # type: ignore[no-untyped-def]
     env = simpy.Environment()
     with pytest.raises(ValueError, match="must be greater"):
-        Agenda(env).run(0.0)
+        make(env).run(0.0)
 
 
-def test_a_call_at_infinity_waits_without_holding_up_the_others() -> None:
+@both
+def test_a_call_at_infinity_waits_without_holding_up_the_others(make) -> None:  # type: ignore[no-untyped-def]
     """inf // 1.0 is NaN: a bucket keyed by it once came first and stopped every later call (SimPy just never reaches it)."""
     env = simpy.Environment()
-    agenda = Agenda(env)
+    agenda = make(env)
     seen: list[tuple[str, float]] = []
     agenda.at(math.inf, lambda: seen.append(("never", env.now)))
     agenda.at(5.0, lambda: seen.append(("five", env.now)))
@@ -130,9 +140,10 @@ def test_a_call_at_infinity_waits_without_holding_up_the_others() -> None:
     assert len(agenda) == 2
 
 
-def test_a_call_at_no_number_or_at_now_runs_now_as_simpy_would() -> None:
+@both
+def test_a_call_at_no_number_or_at_now_runs_now_as_simpy_would(make) -> None:  # type: ignore[no-untyped-def]
     env = simpy.Environment()
-    agenda = Agenda(env)
+    agenda = make(env)
     seen: list[tuple[str, object]] = []
     agenda.run(3.0)
     agenda.at(math.nan, lambda: seen.append(("nan", env.now)))
@@ -141,3 +152,64 @@ def test_a_call_at_no_number_or_at_now_runs_now_as_simpy_would() -> None:
     agenda.run(10.0)
     assert seen == [("nan", 3.0), ("int now", 3.0), ("later", 4.5)]
     assert all(type(t) is float for _, t in seen)
+
+
+@both
+def test_thousands_of_pending_calls_run_in_time_and_id_order(make) -> None:  # type: ignore[no-untyped-def]
+    """More calls than the compiled heap starts with (1024), many tied in time, some run in between."""
+    env = simpy.Environment()
+    agenda = make(env)
+    rng = random.Random(5)
+    seen: list[tuple[float, int]] = []
+    planned = []
+    for n in range(5000):
+        t = float(rng.randrange(1, 400)) if n % 3 else rng.uniform(1, 400)
+        planned.append((t, n))
+        agenda.at(t, lambda t=t, n=n: seen.append((t, n)))
+    assert len(agenda) == 5000
+    agenda.run(200.0)
+    for n in range(5000, 6000):  # slots freed by the first half are taken again
+        t = rng.uniform(200, 500)
+        planned.append((t, n))
+        agenda.at(t, lambda t=t, n=n: seen.append((t, n)))
+    agenda.run(1000.0)
+    assert seen == sorted(planned) and len(agenda) == 0
+
+
+@both
+def test_a_failing_call_leaves_the_agenda_usable(make) -> None:  # type: ignore[no-untyped-def]
+    env = simpy.Environment()
+    agenda = make(env)
+    seen: list[float] = []
+    agenda.at(2.0, lambda: seen.append(env.now))
+    agenda.at(3.0, lambda: 1 / 0)
+    agenda.at(4.0, lambda: seen.append(env.now))
+    with pytest.raises(ZeroDivisionError):
+        agenda.run(10.0)
+    assert env.now == 3.0 and len(agenda) == 1
+    agenda.run(10.0)
+    assert seen == [2.0, 4.0] and env.now == 10.0
+
+
+@both
+def test_a_world_that_holds_its_agenda_is_garbage_once_dropped(make) -> None:  # type: ignore[no-untyped-def]
+    """The calls refer back to their owner (a party, its world, the agenda): the collector must see that cycle."""
+    import gc
+    import weakref
+
+    class Owner:
+        pass
+
+    owner = Owner()
+    owner.agenda = make(simpy.Environment())  # type: ignore[attr-defined]
+    owner.agenda.at(5.0, lambda o=owner: o)  # type: ignore[attr-defined]
+    gone = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert gone() is None
+
+
+@pytest.mark.skipif(not COMPILED and bool(os.environ.get("KETENSIM_NO_COMPILE") or os.environ.get("KETENSIM_NO_SCREEN")),
+                    reason="built without the C extensions on purpose")
+def test_the_compiled_agenda_is_in_use() -> None:
+    assert COMPILED and Agenda is not PythonAgenda
