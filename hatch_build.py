@@ -9,6 +9,8 @@
   so that ``a + b * c`` is rounded twice, as Python rounds it.
 * ``ketensim/chain/_agenda.pyx``, the chain's timed calls on a heap of C structs (the same order of
   events as the Python agenda, which runs when it is missing).
+* ``ketensim/chain/_columns.pyx``, the ledger's time stamps and ids written in C (the same strings
+  as the Python code writes when it is missing; also compiled without contraction).
 
 Wheels built here are therefore platform wheels. Set ``KETENSIM_NO_COMPILE=1`` (or the older
 ``KETENSIM_NO_SCREEN=1``) to build without a C compiler: everything then runs in Python.
@@ -26,6 +28,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 SCREEN = "ketensim/standards/rules/_screen.pyx"
 SPLITMIX = "ketensim/chain/_splitmix.pyx"
 AGENDA = "ketensim/chain/_agenda.pyx"
+COLUMNS = "ketensim/chain/_columns.pyx"
 
 
 class ScreenBuildHook(BuildHookInterface):
@@ -43,6 +46,7 @@ class ScreenBuildHook(BuildHookInterface):
             Extension("ketensim.standards.rules._screen", [SCREEN], include_dirs=lxml.get_include()),
             Extension("ketensim.chain._splitmix", [SPLITMIX], extra_compile_args=["-ffp-contract=off"]),
             Extension("ketensim.chain._agenda", [AGENDA]),
+            Extension("ketensim.chain._columns", [COLUMNS], extra_compile_args=["-ffp-contract=off"]),
         ]
         previous = Path.cwd()
         os.chdir(root)  # setuptools and cythonize resolve the sources from the project root
@@ -56,7 +60,7 @@ class ScreenBuildHook(BuildHookInterface):
                 command.run()
         except Exception as exc:  # most often: no C compiler
             raise RuntimeError(
-                f"ketensim: compiling its C extensions ({SCREEN}, {SPLITMIX}, {AGENDA}) failed ({exc}). Is a C compiler with "
+                f"ketensim: compiling its C extensions ({SCREEN}, {SPLITMIX}, {AGENDA}, {COLUMNS}) failed ({exc}). Is a C compiler with "
                 "the Python headers installed? Or set KETENSIM_NO_COMPILE=1 to install without them (everything then "
                 "runs in Python: the same results, more slowly)"
             ) from exc
@@ -64,7 +68,7 @@ class ScreenBuildHook(BuildHookInterface):
             os.chdir(previous)
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
-        for source in (SCREEN, SPLITMIX, AGENDA):
+        for source in (SCREEN, SPLITMIX, AGENDA, COLUMNS):
             built = Path(source).with_suffix(sysconfig.get_config_var("EXT_SUFFIX"))
             if not (root / built).is_file():
                 raise RuntimeError(f"ketensim: {source} was not compiled: {built} is missing")

@@ -22,11 +22,18 @@ PAIR_ID = "P{:07d}".format
 """A pair's id in the ledger from its sequence number ("P0000045")."""
 
 def _id_column(letter: str, seqs: list[int]) -> list[str]:
+    if _columns is not None:  # written in C
+        return _columns.ids(letter, seqs)
     # an id is the prefix of its thousand ("M0001") and the last three digits ("234"): two lookups and one
     # concatenation instead of formatting a number, for the million ids of a national ledger
     prefixes = [f"{letter}{n:04d}" for n in range(max(seqs, default=0) // 1000 + 1)]
     return [prefixes[seq // 1000] + _THREE_DIGITS[seq % 1000] for seq in seqs]
 
+
+try:
+    from ketensim.chain import _columns
+except ImportError:  # installed with KETENSIM_NO_COMPILE=1, or a source tree that was never built
+    _columns = None
 
 _THREE_DIGITS = tuple(f"{n:03d}" for n in range(1000))
 

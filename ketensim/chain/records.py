@@ -18,6 +18,11 @@ _SEQ = attrgetter("seq")
 _REFUSED = ("rejected_block", "rejected_release", "foutmelding", "rejected_rules")
 
 
+try:  # the same strings, written in C (see ketensim.chain._columns)
+    from ketensim.chain import _columns
+except ImportError:  # installed with KETENSIM_NO_COMPILE=1, or a source tree that was never built
+    _columns = None
+
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}Z" for m in range(60) for s in range(60))
 
 
@@ -47,6 +52,8 @@ class _Stamps:
         if latest >= 0:
             self._cover(latest)
         origin, first, hours, suffixes = self.origin, self.first, self.hours, _MINUTES_SECONDS
+        if _columns is not None:
+            return _columns.stamps(times if type(times) is list else list(times), origin, hours, first)
         return [hours[(s := int(origin + t * 60.0 + 0.0005)) // 3600 - first] + suffixes[s % 3600] if t >= 0 else ""
                 for t in times]
 

@@ -80,6 +80,29 @@ def test_every_imbalance_is_caught(ledger: tuple[list[MessageRecord], list[PairR
         check_conservation(messages, pairs)
 
 
+def test_compiled_and_python_columns_write_the_same_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C stamps and ids against the Python ones (and the plain formulas), on times around every boundary."""
+    import random
+
+    from ketensim.chain import message, records
+    from ketensim.chain.message import MESSAGE_ID, message_ids
+
+    if records._columns is None:
+        pytest.skip("built without the C extensions")
+    origin = datetime(2023, 12, 31, 22, 58, 59, tzinfo=timezone.utc).timestamp()
+    rng = random.Random(8)
+    times = [-1.0, 0, 0.0, float("nan"), 1e-9, 59.99999, 60.0, 1440.0 * 366, *(rng.uniform(0, 2e5) for _ in range(3000)),
+             *(float(rng.randrange(0, 200_000)) for _ in range(1000)), *(m / 60.0 for m in range(0, 7300))]
+    seqs = [0, 1, 9_999_999, 10_000_000, *(rng.randrange(0, 10**9) for _ in range(2000))]
+    compiled = records._Stamps(origin)(times), message_ids(seqs)
+    monkeypatch.setattr(records, "_columns", None)
+    monkeypatch.setattr(message, "_columns", None)
+    python = records._Stamps(origin)(times), message_ids(seqs)
+    assert compiled == python
+    assert compiled[0] == [_stamp(origin, t) if t == t else "" for t in times]
+    assert compiled[1] == [MESSAGE_ID(s) for s in seqs]
+
+
 def test_id_columns_are_the_formatted_ids() -> None:
     from ketensim.chain.message import MESSAGE_ID, PAIR_ID, message_ids, pair_ids
 
