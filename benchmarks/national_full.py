@@ -34,7 +34,7 @@ def measure(scenario_name: str, seed: int, xml: bool, clients: int) -> dict[str,
     """One replication in this process; the figures as a dict."""
     from dataclasses import replace
 
-    from ketensim.chain.keyed import COMPILED
+    from ketensim.chain import agenda, keyed, records
     from ketensim.run import run_replication
     from ketensim.scenario import load_scenario
 
@@ -62,7 +62,8 @@ def measure(scenario_name: str, seed: int, xml: bool, clients: int) -> dict[str,
         "worker_cpu_seconds": worker.ru_utime + worker.ru_stime if result.xml_worker else 0.0,
         "load": [load_before, os.getloadavg()[0]],
         "broken": result.summary["outcome_broken"],
-        "compiled_streams": COMPILED,
+        "compiled": {"keyed random streams": keyed.COMPILED, "agenda": agenda.COMPILED,
+                     "ledger columns": records._columns is not None},
     }
 
 
@@ -100,7 +101,8 @@ def main() -> None:
     first = runs[0]
     print(f"scenario {first['scenario']}, seed {args.seed}, {first['clients']:,} clients, "
           f"{os.cpu_count()} cores, {len(runs)} counting-mode measurement(s)")
-    print(f"keyed random streams: {'compiled' if first['compiled_streams'] else 'Python (not compiled)'}")
+    compiled = first["compiled"]
+    print("compiled: " + ", ".join(f"{part} {'yes' if on else 'no (Python)'}" for part, on in compiled.items()))
     for r in runs:
         print(_line(r))
     best = min(runs, key=lambda r: r["seconds"])  # type: ignore[arg-type,return-value]
