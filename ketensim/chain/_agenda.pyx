@@ -12,9 +12,9 @@ are reused. The loop is the Python one, line for line: the smaller of the two he
 
 from libc.stdlib cimport free, malloc, realloc
 
-from heapq import heappop
-
 from simpy.core import NORMAL, URGENT
+
+from ketensim.chain.simpy_events import process_first_event
 
 cdef struct Call:
     double t
@@ -27,6 +27,15 @@ cdef long long _NORMAL = NORMAL
 
 cdef inline bint _before(Call *a, Call *b) noexcept nogil:
     return a.t < b.t or (a.t == b.t and a.eid < b.eid)
+
+
+cdef void *_doubled(void *items, Py_ssize_t *capacity, size_t item) except NULL:
+    """``items`` reallocated to twice its ``capacity`` (updated); the old block stays valid on failure."""
+    cdef void *grown = realloc(items, 2 * capacity[0] * item)
+    if grown == NULL:
+        raise MemoryError()
+    capacity[0] *= 2
+    return grown
 
 
 cdef class Agenda:
@@ -78,12 +87,8 @@ cdef class Agenda:
         self._push(call)
 
     cdef int _push(self, Call call) except -1:
-        cdef Call *grown
         if self.size == self.capacity:
-            grown = <Call *> realloc(self.heap, 2 * self.capacity * sizeof(Call))
-            if grown == NULL:
-                raise MemoryError()
-            self.heap, self.capacity = grown, 2 * self.capacity
+            self.heap = <Call *> _doubled(self.heap, &self.capacity, sizeof(Call))
         cdef Call *heap = self.heap
         cdef Py_ssize_t i = self.size, parent
         self.size += 1
@@ -115,12 +120,8 @@ cdef class Agenda:
             i = child
         if n:
             heap[i] = last
-        cdef Py_ssize_t *grown
         if self.spares == self.spare_capacity:
-            grown = <Py_ssize_t *> realloc(self.spare, 2 * self.spare_capacity * sizeof(Py_ssize_t))
-            if grown == NULL:
-                raise MemoryError()
-            self.spare, self.spare_capacity = grown, 2 * self.spare_capacity
+            self.spare = <Py_ssize_t *> _doubled(self.spare, &self.spare_capacity, sizeof(Py_ssize_t))
         self.spare[self.spares] = slot
         self.spares += 1
         return slot
@@ -152,14 +153,7 @@ cdef class Agenda:
                 if first_t < t or (first_t == t and (first[1] < _NORMAL or (first[1] == _NORMAL and first[2] < eid))):
                     if not first < stop:
                         break
-                    env._now, _, _, event = heappop(queue)
-                    callbacks, event.callbacks = event.callbacks, None
-                    for callback in callbacks:
-                        callback(event)
-                    if not event._ok and not hasattr(event, "_defused"):
-                        exc = type(event._value)(*event._value.args)
-                        exc.__cause__ = event._value
-                        raise exc
+                    process_first_event(env)
                     continue
             if t >= end:
                 break

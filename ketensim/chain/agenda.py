@@ -26,6 +26,8 @@ from typing import Any
 import simpy
 from simpy.core import NORMAL, URGENT
 
+from ketensim.chain.simpy_events import process_first_event
+
 __all__ = ["Agenda", "PythonAgenda", "COMPILED"]
 
 _INF = math.inf
@@ -114,14 +116,7 @@ class PythonAgenda:
                     if first[0] < t or (first[0] == t and first < (t, NORMAL, head[1])):
                         if not first < stop:
                             break
-                        env._now, _, _, event = heappop(queue)
-                        callbacks, event.callbacks = event.callbacks, None
-                        for callback in callbacks:
-                            callback(event)
-                        if not event._ok and not hasattr(event, "_defused"):
-                            exc = type(event._value)(*event._value.args)
-                            exc.__cause__ = event._value
-                            raise exc
+                        process_first_event(env)
                         continue
                 if t >= until:
                     break
